@@ -1,0 +1,9 @@
+import type { BytesLike } from './types.js'
+
+/** View any bytes-like input as a Uint8Array without copying. */
+export function toBytes(data: BytesLike): Uint8Array {
+  if (data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  throw new TypeError('expected a Uint8Array, ArrayBuffer or ArrayBufferView')
+}

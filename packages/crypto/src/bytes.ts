@@ -1,0 +1,54 @@
+import { CryptoError } from './errors.js'
+
+/** Input accepted wherever bytes are expected. */
+export type BytesLike = Uint8Array | ArrayBuffer | ArrayBufferView
+
+/** View any bytes-like input as a Uint8Array without copying. */
+export function toBytes(data: BytesLike): Uint8Array {
+  if (data instanceof Uint8Array) return data
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  throw new CryptoError('E_ARGUMENT', 'expected a Uint8Array, ArrayBuffer or ArrayBufferView')
+}
+
+const HEX = '0123456789abcdef'
+const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!)
+
+/**
+ * Lowercase hexadecimal of `bytes`.
+ *
+ * @example
+ * ```ts
+ * toHex(new Uint8Array([0xca, 0xfe])) // 'cafe'
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += HEX_PAIRS[bytes[i]!]
+  return s
+}
+
+/**
+ * Bytes from a hexadecimal string (either case, even length).
+ *
+ * @example
+ * ```ts
+ * fromHex('CAFE') // Uint8Array [0xca, 0xfe]
+ * ```
+ */
+export function fromHex(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new CryptoError('E_ARGUMENT', 'expected an even-length hexadecimal string')
+  }
+  const out = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
+
+/** Constant-time equality of two byte strings (the length itself is not secret). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
+}

@@ -1,0 +1,31 @@
+import { CryptoError } from '../errors.js'
+
+/** Hash algorithms every build supports. Later additions only extend this list. */
+export type HashAlgorithm = 'sha256'
+
+/** Facts about an algorithm that every backend (node:crypto, WebCrypto, noble) agrees on. */
+export interface AlgorithmInfo {
+  readonly name: HashAlgorithm
+  /** Digest length in bytes. */
+  readonly outputLength: number
+  /** Name in node:crypto, when it has one. */
+  readonly node?: string
+  /** Name in WebCrypto's `subtle.digest`, when it has one. */
+  readonly webCrypto?: string
+}
+
+export const ALGORITHMS: Readonly<Record<HashAlgorithm, AlgorithmInfo>> = Object.freeze({
+  sha256: { name: 'sha256', outputLength: 32, node: 'sha256', webCrypto: 'SHA-256' },
+})
+
+/** Names accepted by the hashing functions. */
+export const HASH_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS) as HashAlgorithm[])
+
+/** The algorithm's table entry, or `E_UNSUPPORTED_ALGORITHM`. */
+export function algorithmInfo(name: unknown): AlgorithmInfo {
+  const info = typeof name === 'string' ? (ALGORITHMS as Record<string, AlgorithmInfo>)[name] : undefined
+  if (!info) {
+    throw new CryptoError('E_UNSUPPORTED_ALGORITHM', `unknown hash algorithm ${JSON.stringify(name)}; supported: ${HASH_ALGORITHMS.join(', ')}`)
+  }
+  return info
+}

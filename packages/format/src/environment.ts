@@ -1,0 +1,14 @@
+import type { ByteSource } from './reader/source.js'
+import type { Sink } from './writer/sink.js'
+
+/**
+ * Platform capabilities the core needs but cannot import portably. The browser build passes
+ * an empty environment; the Node build passes file-system adapters (src/node/).
+ */
+export interface Environment {
+  openFileSink?(path: string, options: { durable?: boolean }): Promise<Sink>
+  openFileSource?(path: string): Promise<ByteSource>
+  fileUrlToPath?(url: URL): string
+}
+
+export const browserEnvironment: Environment = {}

@@ -1,0 +1,36 @@
+import type { CodecName } from '@torshpkg/compress'
+
+/** What a resource is for. Stored as one byte; see docs/format.md. */
+export type ResourceType = 'model' | 'weights' | 'code' | 'config' | 'data' | 'docs' | 'tokenizer' | 'other'
+
+/** Resource type by id: the array index is the byte stored in the index. */
+export const RESOURCE_TYPES: readonly ResourceType[] = ['other', 'model', 'weights', 'code', 'config', 'data', 'docs', 'tokenizer']
+
+/** Hash algorithms by id (preamble byte 14). 0 is never valid. */
+export const HASH_ALGORITHM_IDS: Readonly<Record<number, 'sha256' | 'blake3'>> = { 1: 'sha256', 2: 'blake3' }
+
+/**
+ * Chunk codecs by id (chunk record byte 16). Ids are fixed forever; a reader that lacks a
+ * codec still opens the package and fails only on chunks that use it (`E_UNSUPPORTED`).
+ */
+export const CODEC_IDS: Readonly<Record<number, CodecName>> = {
+  0: 'none',
+  1: 'deflate',
+  2: 'zlib',
+  3: 'gzip',
+  4: 'lz4',
+  5: 'zstd',
+  6: 'xz',
+  7: 'lzma',
+}
+
+/** Codecs the writer in this version may put into a package. */
+export type ChunkCodec = 'none' | 'deflate'
+
+export function codecId(name: CodecName): number {
+  for (const [id, n] of Object.entries(CODEC_IDS)) if (n === name) return Number(id)
+  throw new Error(`no id for codec ${name}`)
+}
+
+/** Chunk filters by id (chunk record byte 17); 0 = none. Format 1.0 defines no others yet. */
+export const FILTER_NONE = 0

@@ -1,0 +1,24 @@
+/** Maxima a reader enforces before allocating anything sized by the file. */
+export interface PackageLimits {
+  /** Largest manifest accepted (bytes). Default 16 MiB. */
+  maxManifestBytes: number
+  /** Largest index accepted (bytes). Default 256 MiB (about 4 million chunks). */
+  maxIndexBytes: number
+  /** Largest signature block accepted (bytes). Default 16 MiB. */
+  maxSignatureBytes: number
+  /** Most resources accepted. Default 1,000,000. */
+  maxResources: number
+  /** Most chunks accepted. Default 4,000,000 (4 TiB at 1 MiB chunks). */
+  maxChunks: number
+  /** Largest chunk size accepted (bytes), which bounds every decompression. Default 64 MiB. */
+  maxChunkSize: number
+}
+
+export const DEFAULT_LIMITS: Readonly<PackageLimits> = Object.freeze({
+  maxManifestBytes: 16 * 1024 * 1024,
+  maxIndexBytes: 256 * 1024 * 1024,
+  maxSignatureBytes: 16 * 1024 * 1024,
+  maxResources: 1_000_000,
+  maxChunks: 4_000_000,
+  maxChunkSize: 64 * 1024 * 1024,
+})

@@ -1,0 +1,254 @@
+import { equalBytes, hash } from '@torshpkg/crypto'
+import { decodeChunk } from '../chunk-codec.js'
+import { toEntry } from '../entries.js'
+import { PackageError } from '../errors.js'
+import { digestString } from '../layout/digest.js'
+import type { ChunkRecord, ResourceRecord } from '../layout/index-table.js'
+import type { SignatureRecord } from '../layout/signatures.js'
+import type { Manifest } from '../manifest.js'
+import { DTYPE_SIZES, isDType, tensorView, type DType, type TensorArray } from '../tensor.js'
+import type { PackageEntry } from '../types.js'
+import type { OpenPackageOptions, PackageMetadata } from './open.js'
+import type { ByteSource } from './source.js'
+import { verifyPackage, type VerifyOptions, type VerifyReport } from './verify.js'
+
+// Chunks closer than this in the file are fetched with one read, padding included.
+const MERGE_GAP = 4096
+
+/** A tensor read from a package: a typed-array view plus its shape. */
+export interface Tensor {
+  dtype: DType
+  shape: number[]
+  data: TensorArray
+}
+
+/**
+ * An open package. Metadata (manifest, index) was read and checked when it was opened; resource
+ * bytes are read on demand, and every chunk a read touches is hashed and checked first.
+ */
+export class Package {
+  /** The validated manifest. */
+  readonly manifest: Manifest
+  /** `sha256:<hex>` over preamble, manifest and index: what signatures sign. */
+  readonly digest: string
+  /** Bytes in the package file. */
+  readonly size: number
+  /** `major.minor` of the file's format. */
+  readonly formatVersion: string
+  /** Raw signature records (interpreted by `@torshpkg/crypto`). */
+  readonly signatures: readonly SignatureRecord[]
+  private readonly byPath = new Map<string, ResourceRecord>()
+  private closed = false
+
+  /** @internal Use `openPackage`. */
+  constructor(
+    private readonly source: ByteSource,
+    /** @internal */
+    readonly metadata: PackageMetadata,
+    private readonly options: OpenPackageOptions,
+  ) {
+    this.manifest = metadata.manifest
+    this.digest = digestString(metadata.digest)
+    this.size = source.size
+    this.formatVersion = `${metadata.preamble.major}.${metadata.preamble.minor}`
+    this.signatures = metadata.signatures
+    for (const r of metadata.index.resources) this.byPath.set(r.path, r)
+  }
+
+  /** Every resource, in the order they were added. */
+  entries(): PackageEntry[] {
+    return this.metadata.index.resources.map((r) => toEntry(r, this.metadata.index.chunks))
+  }
+
+  /** One resource's description, or undefined. */
+  entry(path: string): PackageEntry | undefined {
+    const r = this.find(path)
+    return r && toEntry(r, this.metadata.index.chunks)
+  }
+
+  /** Whether a resource exists at `path` (compared in NFC form). */
+  has(path: string): boolean {
+    return this.find(path) !== undefined
+  }
+
+  /**
+   * The whole resource, verified. For in-memory packages, resources stored uncompressed come
+   * back as zero-copy views of the package buffer (do not write to them).
+   *
+   * @example
+   * ```ts
+   * const config = JSON.parse(new TextDecoder().decode(await pkg.read('config.json')))
+   * ```
+   */
+  async read(path: string): Promise<Uint8Array> {
+    const r = this.require(path)
+    return this.readChunks(r, 0, r.chunkCount)
+  }
+
+  /**
+   * `length` bytes from `offset` within the resource. Only the chunks covering the range are
+   * read and verified.
+   */
+  async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    const r = this.require(path)
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > r.size) {
+      throw new PackageError('E_RANGE', `range ${offset}+${length} is outside ${JSON.stringify(r.path)} (${r.size} bytes)`, { path: r.path, offset, length, size: r.size })
+    }
+    if (length === 0) return new Uint8Array(0)
+    const first = Math.floor(offset / r.chunkSize)
+    const last = Math.floor((offset + length - 1) / r.chunkSize)
+    const bytes = await this.readChunks(r, first, last + 1)
+    const start = offset - first * r.chunkSize
+    return bytes.subarray(start, start + length)
+  }
+
+  /** A tensor resource as a typed array (see {@link tensorView} for 16- and 8-bit floats). */
+  async readTensor(path: string): Promise<Tensor> {
+    const r = this.require(path)
+    if (!r.tensor) throw new PackageError('E_ARGUMENT', `${JSON.stringify(r.path)} has no tensor info`, { path: r.path })
+    const dtype = r.tensor.dtype
+    if (!isDType(dtype)) throw new PackageError('E_UNSUPPORTED', `dtype ${dtype} is not known to this build`, { path: r.path, dtype })
+    let bytes = await this.read(path)
+    // Views need element alignment: guaranteed for stored-raw data, not for arbitrary copies.
+    if (bytes.byteOffset % DTYPE_SIZES[dtype] !== 0) bytes = bytes.slice()
+    return { dtype, shape: [...r.tensor.shape], data: tensorView(dtype, bytes) }
+  }
+
+  /**
+   * The resource as a stream of verified chunks: memory stays at one chunk however large the
+   * resource. A corrupt chunk errors the stream before any of its bytes are delivered.
+   */
+  stream(path: string): ReadableStream<Uint8Array> {
+    const r = this.require(path)
+    let next = 0
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          if (next >= r.chunkCount) {
+            controller.close()
+            return
+          }
+          const bytes = await this.readChunks(r, next, next + 1)
+          next++
+          controller.enqueue(bytes)
+          if (next >= r.chunkCount) controller.close()
+        },
+      },
+      { highWaterMark: 1 },
+    )
+  }
+
+  /**
+   * Check every byte of the file: metadata again, every chunk's hash and decoding, and that
+   * the padding between chunks is zero and nothing hides between regions. Problems are
+   * reported, not thrown.
+   */
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    this.assertOpen()
+    return verifyPackage(this.source, this.metadata, { ...this.options, ...options })
+  }
+
+  /** Release the source (closes a file handle). Further reads fail with `E_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.source.close()
+  }
+
+  private find(path: string): ResourceRecord | undefined {
+    if (typeof path !== 'string') return undefined
+    return this.byPath.get(path) ?? this.byPath.get(path.normalize('NFC'))
+  }
+
+  private require(path: string): ResourceRecord {
+    this.assertOpen()
+    const r = this.find(path)
+    if (!r) throw new PackageError('E_NOT_FOUND', `no resource at ${JSON.stringify(path)}`, { path })
+    return r
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PackageError('E_CLOSED', 'the package is closed')
+  }
+
+  /** Raw bytes of chunks [from, to) of `r`, read in as few source reads as possible and verified. */
+  private async readChunks(r: ResourceRecord, from: number, to: number): Promise<Uint8Array> {
+    const records = this.metadata.index.chunks.slice(r.firstChunk + from, r.firstChunk + to)
+    const total = records.reduce((n, c) => n + c.rawLength, 0)
+    if (records.length === 0) return new Uint8Array(0)
+    const where = (k: number) => `chunk ${from + k} of ${JSON.stringify(r.path)}`
+    const runs = planRuns(records)
+
+    // One contiguous run of raw chunks: a single read is the result (zero-copy in memory).
+    const only = runs[0]!
+    if (runs.length === 1 && only.end - only.start === total && records.every((c) => c.codec === 0)) {
+      const bytes = await this.source.read(only.start, total)
+      for (let k = 0; k < records.length; k++) {
+        const c = records[k]!
+        await checkHash(c, bytes.subarray(c.offset - only.start, c.offset - only.start + c.storedLength), where(k))
+      }
+      return bytes
+    }
+
+    const out = new Uint8Array(total)
+    // A block repeated in this read (deduplicated chunks) is checked and decoded once.
+    const decoded = new Map<number, { chunk: ChunkRecord; raw: Uint8Array }>()
+    let at = 0
+    let k = 0
+    for (const run of runs) {
+      const span = await this.source.read(run.start, run.end - run.start)
+      for (const c of run.chunks) {
+        const seen = decoded.get(c.offset)
+        let raw: Uint8Array
+        if (seen && sameBlock(seen.chunk, c)) raw = seen.raw
+        else {
+          const stored = span.subarray(c.offset - run.start, c.offset - run.start + c.storedLength)
+          await checkHash(c, stored, where(k))
+          raw = decodeChunk(c, stored, where(k))
+          decoded.set(c.offset, { chunk: c, raw })
+        }
+        out.set(raw, at)
+        at += c.rawLength
+        k++
+      }
+    }
+    return out
+  }
+}
+
+async function checkHash(c: ChunkRecord, stored: Uint8Array, where: string): Promise<void> {
+  if (!equalBytes(await hash('sha256', stored), c.hash)) {
+    throw new PackageError('E_CORRUPT_CHUNK', `${where} (bytes ${c.offset}-${c.offset + c.storedLength - 1}) does not match its hash`, {
+      offset: c.offset,
+      length: c.storedLength,
+    })
+  }
+}
+
+/** Two records describe the same stored block (as deduplicated chunks do). */
+function sameBlock(a: ChunkRecord, b: ChunkRecord): boolean {
+  return a.storedLength === b.storedLength && a.rawLength === b.rawLength && a.codec === b.codec && a.filter === b.filter && equalBytes(a.hash, b.hash)
+}
+
+interface Run {
+  start: number
+  end: number
+  chunks: ChunkRecord[]
+}
+
+/** Group chunks, in resource order, into runs that sit (nearly) back to back in the file. */
+function planRuns(records: readonly ChunkRecord[]): Run[] {
+  const runs: Run[] = []
+  let run: Run | undefined
+  for (const c of records) {
+    const end = c.offset + c.storedLength
+    if (run && c.offset >= run.end && c.offset - run.end <= MERGE_GAP) {
+      run.end = end
+      run.chunks.push(c)
+    } else {
+      run = { start: c.offset, end, chunks: [c] }
+      runs.push(run)
+    }
+  }
+  return runs
+}

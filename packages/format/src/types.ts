@@ -1,0 +1,73 @@
+import type { CodecName } from '@torshpkg/compress'
+import type { CompressionOption } from './chunk-codec.js'
+import type { ResourceType } from './layout/ids.js'
+import type { TensorInfo } from './tensor.js'
+
+/** A resource as `entries()` and `add()` describe it. */
+export interface PackageEntry {
+  path: string
+  type: ResourceType
+  mediaType: string
+  /** Bytes of content. */
+  size: number
+  /** Bytes its chunks occupy in the file (chunks shared with other resources count in full). */
+  storedSize: number
+  chunkSize: number
+  /** Number of chunks. */
+  chunks: number
+  /** Codecs its chunks use, e.g. `['none']` or `['deflate', 'none']`. */
+  codecs: CodecName[]
+  /** Present for tensors; `dtype` may be one this build does not know if a newer writer made the file. */
+  tensor?: { dtype: string; shape: number[] }
+}
+
+/** Options for {@link createPackage}. */
+export interface CreatePackageOptions {
+  /** Bytes per chunk: a multiple of `alignment`, 4 KiB to 64 MiB. Default 1 MiB. */
+  chunkSize?: number
+  /** Boundary for data stored uncompressed: a power of two, 64 to 4096. Default 64. */
+  alignment?: number
+  /** Default for every resource: `'auto'` (the default) compresses only chunks that shrink by 10% or more. */
+  compression?: CompressionOption
+  /** For file-path sinks: fsync the file and its directory before renaming into place. Default true. */
+  durable?: boolean
+  /** Aborting fails the writer and discards the output (a file sink removes its temp file). */
+  signal?: AbortSignal
+  /** Called after each chunk is written. */
+  onProgress?: (progress: WriteProgress) => void
+}
+
+export interface WriteProgress {
+  path: string
+  /** Content bytes of this resource consumed so far. */
+  resourceBytes: number
+  /** Bytes written to the sink so far. */
+  bytesWritten: number
+}
+
+/** Options for `writer.add()`. */
+export interface AddOptions {
+  /** What the resource is for. Default `'weights'` when `tensor` is given, else `'other'`. */
+  type?: ResourceType
+  /** Default: from the file extension (`.json` -> `application/json`), else `application/octet-stream`. */
+  mediaType?: string
+  /** Element type and shape; the content size must equal shape x element size. */
+  tensor?: { dtype: TensorInfo['dtype'] | string; shape: readonly number[] }
+  /** Overrides the package default for this resource. */
+  compression?: CompressionOption
+}
+
+/** What `finish()` returns. */
+export interface PackageSummary {
+  /** `sha256:<hex>`: the package digest (what signatures sign). */
+  digest: string
+  /** Bytes in the package file. */
+  size: number
+  /** Number of resources. */
+  resources: number
+  entries: PackageEntry[]
+  /** The package, for the `'memory'` sink. */
+  bytes?: Uint8Array
+  /** Absolute path written, for file-path sinks. */
+  path?: string
+}

@@ -1,0 +1,344 @@
+import { hash, toHex } from '@torshpkg/crypto'
+import { compressionPolicy, DEFAULT_POLICY, encodeChunk, type CompressionPolicy } from '../chunk-codec.js'
+import { toEntry } from '../entries.js'
+import type { Environment } from '../environment.js'
+import { PackageError } from '../errors.js'
+import {
+  DEFAULT_ALIGNMENT,
+  DEFAULT_CHUNK_SIZE,
+  DIGEST_SIZE,
+  LOCATOR_OFFSET,
+  MAX_ALIGNMENT,
+  MAX_CHUNK_SIZE,
+  MIN_ALIGNMENT,
+  MIN_CHUNK_SIZE,
+  PREAMBLE_SIZE,
+} from '../layout/constants.js'
+import { digestString, packageDigest } from '../layout/digest.js'
+import { encodeFooter } from '../layout/footer.js'
+import { RESOURCE_TYPES, type ResourceType } from '../layout/ids.js'
+import { encodeIndex, type ChunkRecord, type ResourceRecord } from '../layout/index-table.js'
+import { encodePreamble, isPowerOfTwo } from '../layout/preamble.js'
+import { DEFAULT_LIMITS } from '../limits.js'
+import { canonicalJson, validateManifest, type Manifest, type ManifestInput } from '../manifest.js'
+import { checkMediaType, defaultMediaType } from '../media-types.js'
+import { bad, normalizePath } from '../paths.js'
+import { checkTensorInfo, checkTensorSize, type TensorInfo } from '../tensor.js'
+import type { AddOptions, CreatePackageOptions, PackageEntry, PackageSummary } from '../types.js'
+import { isPackageData, pieces, sizedInput, type PackageData } from './pieces.js'
+import { customSink, memorySink, sinkError, writableStreamSink, type PackageSink, type Sink } from './sink.js'
+
+/** Where `createPackage` writes: a file path (Node), a WritableStream, a custom sink, or `'memory'`. */
+export type PackageTarget = string | URL | 'memory' | WritableStream<Uint8Array> | PackageSink
+
+const encoder = new TextEncoder()
+
+/**
+ * Streams a package to its sink in one pass: each chunk is hashed (and maybe compressed) and
+ * written as it arrives, so memory grows with the number of chunks, never with their bytes.
+ * Calls may overlap; they run in call order. See {@link createPackage}.
+ */
+export class PackageWriter {
+  /** The validated manifest that `finish()` will write. */
+  readonly manifest: Manifest
+  private readonly manifestBytes: Uint8Array
+  private readonly chunkSize: number
+  private readonly alignment: number
+  private readonly policy: CompressionPolicy
+  private readonly options: CreatePackageOptions
+  private readonly sinkPromise: Promise<Sink>
+  private sink: Sink | undefined
+  private pos = 0
+  private queue: Promise<unknown> = Promise.resolve()
+  private state: 'open' | 'finishing' | 'finished' | 'failed' = 'open'
+  private failure: PackageError | undefined
+  private readonly resources: ResourceRecord[] = []
+  private readonly chunks: ChunkRecord[] = []
+  /** Stored blocks by codec and hash: identical chunks are written once. */
+  private readonly blocks = new Map<string, number>()
+  private readonly paths = new Set<string>()
+
+  /** @internal Use {@link createPackage}. */
+  constructor(target: PackageTarget, manifest: ManifestInput, options: CreatePackageOptions, env: Environment) {
+    this.options = options
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+    this.alignment = options.alignment ?? DEFAULT_ALIGNMENT
+    if (!isPowerOfTwo(this.alignment) || this.alignment < MIN_ALIGNMENT || this.alignment > MAX_ALIGNMENT) {
+      throw new PackageError('E_ARGUMENT', `alignment must be a power of two from ${MIN_ALIGNMENT} to ${MAX_ALIGNMENT}, got ${options.alignment}`, { field: 'alignment' })
+    }
+    if (!Number.isInteger(this.chunkSize) || this.chunkSize < MIN_CHUNK_SIZE || this.chunkSize > MAX_CHUNK_SIZE || this.chunkSize % this.alignment !== 0) {
+      throw new PackageError('E_ARGUMENT', `chunkSize must be a multiple of the alignment (${this.alignment}) from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}, got ${options.chunkSize}`, { field: 'chunkSize' })
+    }
+    this.policy = compressionPolicy(options.compression, DEFAULT_POLICY)
+    this.manifest = validateManifest(manifest)
+    this.manifestBytes = encoder.encode(canonicalJson(this.manifest))
+    if (this.manifestBytes.length > DEFAULT_LIMITS.maxManifestBytes) {
+      throw new PackageError('E_LIMIT', `the manifest is ${this.manifestBytes.length} bytes; the limit is ${DEFAULT_LIMITS.maxManifestBytes}`, { field: 'manifest' })
+    }
+    this.sinkPromise = openSink(target, options, env)
+    this.sinkPromise.catch(() => {}) // surfaced by the first add() or finish()
+    options.signal?.addEventListener('abort', () => void this.abort(options.signal?.reason), { once: true })
+  }
+
+  /** Bytes handed to the sink so far. */
+  get bytesWritten(): number {
+    return this.pos
+  }
+
+  /**
+   * Add a resource. Bad arguments reject without harming the writer. If the content itself
+   * fails midway (its stream errors, or it ends at a size that contradicts `tensor`), the
+   * bytes already written cannot be taken back: the writer fails and discards its output.
+   *
+   * @example
+   * ```ts
+   * await w.add('weights/layer0.bin', new Float32Array(1024), { tensor: { dtype: 'float32', shape: [32, 32] } })
+   * await w.add('config.json', JSON.stringify(config), { type: 'config' })
+   * ```
+   */
+  add(path: string, data: PackageData, options: AddOptions = {}): Promise<PackageEntry> {
+    let job: () => Promise<PackageEntry>
+    try {
+      this.assertOpen()
+      const p = normalizePath(path)
+      if (this.paths.has(p)) throw bad(path, 'duplicate', 'a resource with this path was already added')
+      if (this.paths.size >= DEFAULT_LIMITS.maxResources) {
+        throw new PackageError('E_LIMIT', `a package holds at most ${DEFAULT_LIMITS.maxResources} resources`)
+      }
+      if (!isPackageData(data)) {
+        throw new PackageError('E_ARGUMENT', `content for ${JSON.stringify(p)} must be a Uint8Array, ArrayBuffer, string, Blob, ReadableStream or (async) iterable of Uint8Array`, { field: 'data' })
+      }
+      const sized = sizedInput(data)
+      const tensor = options.tensor === undefined ? undefined : checkTensorInfo(options.tensor, sized?.size)
+      const type = options.type ?? (tensor ? 'weights' : 'other')
+      if (!RESOURCE_TYPES.includes(type)) {
+        throw new PackageError('E_ARGUMENT', `type must be one of ${RESOURCE_TYPES.join(', ')}, got ${JSON.stringify(type)}`, { field: 'type' })
+      }
+      const mediaType = options.mediaType === undefined ? defaultMediaType(p) : checkMediaType(options.mediaType)
+      const policy = compressionPolicy(options.compression, this.policy)
+      this.paths.add(p)
+      job = () => this.write(p, data, sized, { type, mediaType, tensor, policy })
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.enqueue(job)
+  }
+
+  /**
+   * Write manifest, index and footer, and close the sink. Resolves once every earlier `add()`
+   * has; a file sink is fsynced and renamed into place before this resolves.
+   */
+  finish(): Promise<PackageSummary> {
+    try {
+      this.assertOpen()
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    this.state = 'finishing'
+    return this.enqueue(async () => {
+      try {
+        return await this.writeTail()
+      } catch (e) {
+        throw await this.fail(e)
+      }
+    })
+  }
+
+  /** Stop and discard the output (a file sink deletes its temp file). Safe to call at any time. */
+  async abort(reason?: unknown): Promise<void> {
+    if (this.state === 'finished' || this.state === 'failed') return
+    this.state = 'failed'
+    this.failure = new PackageError('E_ABORTED', 'the package writer was aborted', { reason }, { cause: reason })
+    const sink = await this.sinkPromise.catch(() => undefined)
+    await sink?.abort(reason).catch(() => {})
+  }
+
+  private async write(
+    path: string,
+    data: PackageData,
+    sized: ReturnType<typeof sizedInput>,
+    info: { type: ResourceType; mediaType: string; tensor: TensorInfo | undefined; policy: CompressionPolicy },
+  ): Promise<PackageEntry> {
+    const firstChunk = this.chunks.length
+    let startPos = -1
+    let size = 0
+    try {
+      await this.start()
+      startPos = this.pos
+      let pending: Promise<void> = Promise.resolve()
+      for await (const piece of pieces(data, this.chunkSize, sized)) {
+        this.assertRunning()
+        const { codec, stored } = encodeChunk(piece, info.policy)
+        const digest = await hash('sha256', stored)
+        // Hashing the next chunk overlaps with writing this one; only one write is in flight.
+        await pending
+        pending = this.place(piece.length, codec, stored, digest)
+        pending.catch(() => {})
+        size += piece.length
+        this.options.onProgress?.({ path, resourceBytes: size, bytesWritten: this.pos })
+      }
+      await pending
+      if (info.tensor) checkTensorSize(info.tensor, size)
+      if (sized && size !== sized.size) {
+        throw new PackageError('E_SOURCE', `content for ${JSON.stringify(path)} changed size while being read (${sized.size} -> ${size})`)
+      }
+    } catch (e) {
+      const misuse = e instanceof PackageError && (e.code === 'E_ABORTED' || e.code === 'E_CLOSED')
+      if (startPos !== -1 && this.pos === startPos && !misuse) {
+        // Nothing of this resource reached the sink: forget it and keep the writer usable.
+        this.chunks.length = firstChunk
+        this.paths.delete(path)
+        throw e instanceof PackageError ? e : sinkError(e, `reading the content of ${JSON.stringify(path)}`)
+      }
+      throw await this.fail(e)
+    }
+    const record: ResourceRecord = {
+      path,
+      type: info.type,
+      mediaType: info.mediaType,
+      size,
+      chunkSize: this.chunkSize,
+      firstChunk,
+      chunkCount: this.chunks.length - firstChunk,
+    }
+    if (info.tensor) record.tensor = { dtype: info.tensor.dtype, shape: [...info.tensor.shape] }
+    this.resources.push(record)
+    return toEntry(record, this.chunks)
+  }
+
+  /** Record a chunk, writing its block unless an identical one is already in the file. */
+  private place(rawLength: number, codec: number, stored: Uint8Array, digest: Uint8Array): Promise<void> {
+    const key = `${codec}:${toHex(digest)}`
+    const existing = this.blocks.get(key)
+    const record = { offset: existing ?? 0, storedLength: stored.length, rawLength, codec, filter: 0, filterParam: 0, hash: digest }
+    this.chunks.push(record)
+    if (existing !== undefined) return Promise.resolve()
+    // Raw chunks start on the alignment boundary (zero-copy typed-array views); compressed ones need not.
+    const offset = codec === 0 ? alignUp(this.pos, this.alignment) : this.pos
+    const pad = offset - this.pos
+    record.offset = offset
+    this.blocks.set(key, offset)
+    this.pos = offset + stored.length
+    return this.emit(pad, stored)
+  }
+
+  private async emit(pad: number, stored: Uint8Array): Promise<void> {
+    const sink = this.sink!
+    try {
+      if (pad > 0) await sink.write(new Uint8Array(pad))
+      await sink.write(stored)
+    } catch (e) {
+      throw sinkError(e, 'writing to the sink')
+    }
+  }
+
+  /** Open the sink and write the preamble, once. */
+  private async start(): Promise<void> {
+    if (this.sink) return
+    try {
+      this.sink = await this.sinkPromise
+    } catch (e) {
+      throw sinkError(e, 'opening the sink')
+    }
+    this.assertRunning()
+    const preamble = encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
+    this.pos = PREAMBLE_SIZE
+    await this.emit(0, preamble)
+  }
+
+  private async writeTail(): Promise<PackageSummary> {
+    await this.start()
+    const index = encodeIndex({ resources: this.resources, chunks: this.chunks })
+    if (index.length > DEFAULT_LIMITS.maxIndexBytes) {
+      throw new PackageError('E_LIMIT', `the index is ${index.length} bytes; the limit is ${DEFAULT_LIMITS.maxIndexBytes}`)
+    }
+    const tailOffset = this.pos
+    const preamble = encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
+    const digest = await packageDigest(preamble, tailOffset, this.manifestBytes, index)
+    const footer = encodeFooter({
+      digest,
+      signaturesDigest: new Uint8Array(DIGEST_SIZE),
+      tailOffset,
+      manifestLength: this.manifestBytes.length,
+      indexLength: index.length,
+      signaturesLength: 0,
+    })
+    const sink = this.sink!
+    try {
+      for (const part of [this.manifestBytes, index, footer]) await sink.write(part)
+      this.pos += this.manifestBytes.length + index.length + footer.length
+      if (sink.patch) {
+        const locator = new Uint8Array(8)
+        new DataView(locator.buffer).setBigUint64(0, BigInt(tailOffset), true)
+        await sink.patch(LOCATOR_OFFSET, locator)
+      }
+      this.assertRunning()
+      const result = await sink.finish()
+      this.state = 'finished'
+      const entries = this.resources.map((r) => toEntry(r, this.chunks))
+      return { digest: digestString(digest), size: this.pos, resources: this.resources.length, entries, ...result }
+    } catch (e) {
+      throw sinkError(e, 'finishing the package')
+    }
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      this.assertRunning()
+      return task()
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw this.closedError()
+  }
+
+  private assertRunning(): void {
+    if (this.state === 'failed' || this.state === 'finished') throw this.closedError()
+  }
+
+  private closedError(): PackageError {
+    if (this.failure?.code === 'E_ABORTED') return this.failure
+    if (this.state === 'failed') return new PackageError('E_CLOSED', `the writer failed earlier: ${this.failure?.message}`, {}, { cause: this.failure })
+    return new PackageError('E_CLOSED', this.state === 'finished' ? 'the package is already finished' : 'finish() was already called')
+  }
+
+  /** Enter the failed state, discard the output, and return the error to throw. */
+  private async fail(e: unknown): Promise<PackageError> {
+    const error = e instanceof PackageError ? e : sinkError(e, 'writing the package')
+    if (this.state !== 'failed') {
+      this.state = 'failed'
+      this.failure = error
+      const sink = this.sink ?? (await this.sinkPromise.catch(() => undefined))
+      await sink?.abort(error).catch(() => {})
+    }
+    return error.code === 'E_ABORTED' ? (this.failure ?? error) : error
+  }
+}
+
+function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a
+}
+
+async function openSink(target: PackageTarget, options: CreatePackageOptions, env: Environment): Promise<Sink> {
+  if (target === 'memory') return memorySink()
+  if (typeof target === 'string' || target instanceof URL) {
+    const path = target instanceof URL ? fileUrl(target, env) : target
+    if (!env.openFileSink) {
+      throw new PackageError('E_ARGUMENT', 'writing to a file path needs Node; in browsers pass a WritableStream or "memory"', { field: 'sink' })
+    }
+    return env.openFileSink(path, { durable: options.durable })
+  }
+  if (typeof WritableStream !== 'undefined' && target instanceof WritableStream) return writableStreamSink(target)
+  if (target && typeof (target as PackageSink).write === 'function') return customSink(target as PackageSink)
+  throw new PackageError('E_ARGUMENT', 'the sink must be a file path, a WritableStream, an object with write(), or "memory"', { field: 'sink' })
+}
+
+function fileUrl(url: URL, env: Environment): string {
+  if (url.protocol !== 'file:' || !env.fileUrlToPath) {
+    throw new PackageError('E_ARGUMENT', `cannot write a package to ${url.protocol} URLs`, { field: 'sink' })
+  }
+  return env.fileUrlToPath(url)
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { createPackage, openPackage, PackageError } from '@torshpkg/format'
+import { rng } from './helpers/random'
+
+const manifest = { name: 'writer', version: '1.0.0' }
+
+describe('writer behaviour', () => {
+  it('concurrent add() calls run in call order', async () => {
+    const w = createPackage('memory', manifest)
+    const paths = Array.from({ length: 50 }, (_, i) => `r${i}`)
+    await Promise.all(paths.map((p, i) => w.add(p, rng(i).bytes(100 + i))))
+    const { bytes } = await w.finish()
+    expect((await openPackage(bytes!)).entries().map((e) => e.path)).toEqual(paths)
+  })
+
+  it('bad arguments reject without breaking the writer', async () => {
+    const w = createPackage('memory', manifest)
+    await expect(w.add('a', 42 as never)).rejects.toMatchObject({ code: 'E_ARGUMENT', details: { field: 'data' } })
+    await expect(w.add('a', 'x', { type: 'weights-ish' as never })).rejects.toMatchObject({ code: 'E_ARGUMENT', details: { field: 'type' } })
+    await expect(w.add('a', 'x', { mediaType: 'not a media type' })).rejects.toMatchObject({ code: 'E_ARGUMENT', details: { field: 'mediaType' } })
+    await expect(w.add('a', new Uint8Array(12), { tensor: { dtype: 'float32', shape: [4] } })).rejects.toMatchObject({
+      code: 'E_ARGUMENT',
+      message: expect.stringContaining('needs 16 bytes but the data has 12'),
+    })
+    await expect(w.add('a', 'x', { tensor: { dtype: 'complex128', shape: [1] } })).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    await expect(w.add('a', 'x', { tensor: { dtype: 'uint8', shape: [-1] } })).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    await expect(w.add('a', 'x', { compression: 'zip' as never })).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    // A stream that yields strings fails before any byte is written: the writer survives.
+    await expect(w.add('a', (async function* () { yield 'text' as never })())).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    await w.add('a', 'finally')
+    const { bytes } = await w.finish()
+    expect(new TextDecoder().decode(await (await openPackage(bytes!)).read('a'))).toBe('finally')
+  })
+
+  it('content that fails after bytes were written fails the writer (nothing half-written survives)', async () => {
+    const w = createPackage('memory', manifest, { chunkSize: 4096 })
+    const failing = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(rng(1).bytes(10_000))
+      },
+      pull(c) {
+        c.error(new Error('network reset'))
+      },
+    })
+    await expect(w.add('w', failing)).rejects.toMatchObject({ code: 'E_SOURCE', message: expect.stringContaining('network reset') })
+    await expect(w.add('b', 'x')).rejects.toMatchObject({ code: 'E_CLOSED' })
+    await expect(w.finish()).rejects.toMatchObject({ code: 'E_CLOSED' })
+  })
+
+  it('a stream whose size contradicts its tensor shape fails the writer', async () => {
+    const w = createPackage('memory', manifest, { chunkSize: 4096 })
+    const stream = (async function* () { yield rng(2).bytes(5000) })()
+    await expect(w.add('t', stream, { tensor: { dtype: 'float32', shape: [1000] } })).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    await expect(w.finish()).rejects.toMatchObject({ code: 'E_CLOSED' })
+  })
+
+  it('add() after finish() and finish() twice are E_CLOSED', async () => {
+    const w = createPackage('memory', manifest)
+    const done = w.finish()
+    await expect(w.add('late', 'x')).rejects.toMatchObject({ code: 'E_CLOSED' })
+    await expect(w.finish()).rejects.toMatchObject({ code: 'E_CLOSED' })
+    await done
+  })
+
+  it('an AbortSignal stops the writer with E_ABORTED', async () => {
+    const controller = new AbortController()
+    const w = createPackage('memory', manifest, { signal: controller.signal, chunkSize: 4096 })
+    await w.add('a', 'x')
+    controller.abort()
+    await expect(w.add('b', rng(3).bytes(100_000))).rejects.toMatchObject({ code: 'E_ABORTED' })
+    await expect(w.finish()).rejects.toMatchObject({ code: 'E_ABORTED' })
+  })
+
+  it('reports progress per chunk', async () => {
+    const events: { path: string; resourceBytes: number; bytesWritten: number }[] = []
+    const w = createPackage('memory', manifest, { chunkSize: 4096, onProgress: (p) => events.push(p) })
+    await w.add('big', rng(4).bytes(10_000), { compression: 'none' })
+    expect(events.map((e) => e.resourceBytes)).toEqual([4096, 8192, 10_000])
+    expect(events.at(-1)!.bytesWritten).toBe(w.bytesWritten)
+  })
+
+  it('invalid manifests and options throw synchronously from createPackage', () => {
+    expect(() => createPackage('memory', { name: 'x' } as never)).toThrow(PackageError)
+    expect(() => createPackage(42 as never, manifest)).not.toThrow() // the sink error surfaces on first use
+    expect(() => createPackage('memory', manifest, { chunkSize: 128 * 1024 * 1024 })).toThrow(/chunkSize/)
+  })
+
+  it('an invalid sink rejects at first use', async () => {
+    const w = createPackage(42 as never, manifest)
+    await expect(w.add('a', 'x')).rejects.toMatchObject({ code: 'E_ARGUMENT', details: { field: 'sink' } })
+  })
+})

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url'
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.node.ts`, import.meta.url))
+
+/**
+ * Unit tests import workspace packages from source (Node build), so they run without a
+ * build step and report source lines. The built artifacts (ESM, CJS, browser bundle) are
+ * exercised separately by each package's dist.test.ts, in plain Node processes and Chromium.
+ */
+export const sourceAliases = {
+  '@torshpkg/compress': src('compress'),
+  '@torshpkg/crypto': src('crypto'),
+  '@torshpkg/format': src('format'),
+}
