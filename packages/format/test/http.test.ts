@@ -130,7 +130,7 @@ describe('opening over HTTP', () => {
   it('a corrupt chunk on the server is caught by the range read that touches it, and only that one', async () => {
     const bad = large.slice()
     const chunk5 = layoutOf(bad).tailOffset - weights.length + 5 * CHUNK // weights.bin is stored last and raw
-    bad[chunk5 + 77] ^= 0x10
+    bad[chunk5 + 77]! ^= 0x10
     await writeFile(join(dir, 'bad.torshpkg'), bad)
     const pkg = await openPackage(`${server.url}/bad.torshpkg`)
     sameBytes(await pkg.readRange('weights.bin', 4 * CHUNK, CHUNK), weights.subarray(4 * CHUNK, 5 * CHUNK))

@@ -11,7 +11,7 @@ const manifest = { name: 'sources', version: '0.1.0' }
 let dir: string
 let server: TestServer
 let file: string
-let bytes: Uint8Array
+let bytes: Uint8Array<ArrayBuffer>
 const big = rng(7).bytes(300_000)
 
 beforeAll(async () => {

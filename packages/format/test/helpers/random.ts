@@ -11,7 +11,7 @@ export function rng(seed: number) {
   return {
     next,
     int: (max: number) => Math.floor(next() * max),
-    bytes(n: number): Uint8Array {
+    bytes(n: number): Uint8Array<ArrayBuffer> {
       const out = new Uint8Array(n)
       for (let i = 0; i < n; i++) out[i] = (next() * 256) | 0
       return out

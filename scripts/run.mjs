@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * The README's commands, runnable on a fresh machine that has only Node 20 and npm:
+ *
+ *   npm run demo    install, build, run examples/quickstart
+ *   npm test        install, build, install the test servers/CLIs, lint, run every test
+ *   npm run bench   install, build, run benches/ and print ratios against their peers
+ *
+ * pnpm is used if a 9.x is on PATH, otherwise fetched with `npx -y pnpm@9` (corepack is not
+ * relied on: its registry signature check fails on some machines).
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensureTools } from './tools.mjs'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const PNPM_VERSION = '9.15.9'
+const task = process.argv[2]
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options })
+  if (r.error) throw r.error
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+
+function pnpm() {
+  const r = spawnSync('pnpm', ['--version'], { encoding: 'utf8' })
+  if (r.status === 0 && r.stdout.trim().startsWith('9.')) return ['pnpm', []]
+  return ['npx', ['-y', `pnpm@${PNPM_VERSION}`]]
+}
+
+const [pm, pmArgs] = pnpm()
+const withPnpm = (...args) => run(pm, [...pmArgs, ...args])
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+
+const tasks = {
+  demo() {
+    run(process.execPath, ['--import', 'tsx', 'examples/quickstart/main.ts'])
+  },
+  test() {
+    ensureTools(['chromium'])
+    run(process.execPath, ['scripts/lint.mjs'])
+    run(bin('vitest'), ['run'])
+  },
+  bench() {
+    run(process.execPath, ['--import', 'tsx', 'benches/format/bench.ts', ...process.argv.slice(3)])
+  },
+}
+
+if (!tasks[task]) {
+  console.error(`usage: node scripts/run.mjs <${Object.keys(tasks).join('|')}>`)
+  process.exit(2)
+}
+withPnpm('install', '--frozen-lockfile', '--prefer-offline')
+withPnpm('-r', '--filter', './packages/*', 'build')
+if (!existsSync(bin('vitest'))) throw new Error('dependencies did not install (node_modules/.bin/vitest is missing)')
+tasks[task]()
