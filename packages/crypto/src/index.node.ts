@@ -1,12 +1,7 @@
-// Node build: the same API as index.ts, with node:crypto behind every function.
+// Node build: the same API as index.ts (whose types and docs it shares), with node:crypto
+// behind every function.
 import { createHashApi } from './hash/api.js'
 import { nodeBackend } from './hash/node.js'
 
 export * from './public.js'
-
-const api = createHashApi(() => nodeBackend, nodeBackend)
-
-export const hash = api.hash
-export const hashSync = api.hashSync
-export const createHasher = api.createHasher
-export const sha256 = api.sha256
+export const { hash, hashSync, createHasher, sha256 } = createHashApi(() => nodeBackend, nodeBackend)

@@ -78,6 +78,15 @@ describe('every SHA-256 path gives identical digests', () => {
   })
 })
 
+describe('shared memory', () => {
+  it('hashes views of a SharedArrayBuffer on every path (WebCrypto refuses them directly)', async () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(3))
+    shared.set(enc('abc'))
+    for (const b of backends) expect(browser.toHex(await b.hash('sha256', shared))).toBe(VECTORS[1]![2])
+    expect(await browser.sha256(shared)).toBe(VECTORS[1]![2])
+  })
+})
+
 describe('the browser build without WebCrypto', () => {
   afterEach(() => vi.unstubAllGlobals())
   it('falls back to @noble/hashes with the same digest', async () => {

@@ -12,6 +12,13 @@ export interface PackageLimits {
   maxChunks: number
   /** Largest chunk size accepted (bytes), which bounds every decompression. Default 64 MiB. */
   maxChunkSize: number
+  /**
+   * Largest buffer one `read()`, `readRange()` or `readTensor()` may allocate. Default 1 GiB.
+   * Deduplicated and compressed chunks let a small file describe a huge resource, so this
+   * bounds what a hostile package can make you allocate. Zero-copy views of an in-memory
+   * package allocate nothing and are not limited; `stream()` holds one chunk at a time.
+   */
+  maxReadBytes: number
 }
 
 export const DEFAULT_LIMITS: Readonly<PackageLimits> = Object.freeze({
@@ -21,4 +28,5 @@ export const DEFAULT_LIMITS: Readonly<PackageLimits> = Object.freeze({
   maxResources: 1_000_000,
   maxChunks: 4_000_000,
   maxChunkSize: 64 * 1024 * 1024,
+  maxReadBytes: 1024 * 1024 * 1024,
 })

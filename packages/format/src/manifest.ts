@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PackageError } from './errors.js'
+import { jsonShapeProblem, MAX_JSON_DEPTH } from './json-shape.js'
 
 // The official SemVer 2.0.0 regular expression (semver.org), anchored.
 const SEMVER =
@@ -151,6 +152,12 @@ export function validateStoredManifest(input: unknown): Manifest {
 }
 
 function check(schema: z.ZodType, input: unknown, what: string): Manifest {
+  // Checked first and without recursion: the schema's JSON validation recurses.
+  const shape = jsonShapeProblem(input, MAX_JSON_DEPTH)
+  if (shape) {
+    const issues: ManifestIssue[] = [{ path: [], field: '', message: shape }]
+    throw new PackageError('E_MANIFEST', `${what}: ${shape}`, { issues })
+  }
   const result = schema.safeParse(input)
   if (result.success) return result.data as Manifest
   const issues: ManifestIssue[] = result.error.issues.map((i) => {

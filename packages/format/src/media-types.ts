@@ -22,8 +22,17 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   bin: 'application/octet-stream',
 }
 
-/** RFC 6838 type/subtype with optional parameters, ASCII only. */
-const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(?:\s*;\s*[\x21-\x7e]+(?:\s*;\s*[\x21-\x7e]+)*)?$/
+// RFC 6838 type/subtype, then optional parameters in printable ASCII. Both patterns are
+// linear (no nested quantifiers): this runs on untrusted index bytes.
+const ESSENCE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/
+const PARAMETERS = /^[\x20-\x7e]*$/
+
+function wellFormed(s: string): boolean {
+  if (s.length > MAX_MEDIA_TYPE_BYTES) return false
+  const semi = s.indexOf(';')
+  const essence = semi === -1 ? s : s.slice(0, semi).trimEnd()
+  return ESSENCE.test(essence) && (semi === -1 || PARAMETERS.test(s.slice(semi)))
+}
 
 /**
  * The media type to record for `path` when the caller gives none.
@@ -42,7 +51,7 @@ export function defaultMediaType(path: string): string {
 
 /** `mediaType` if it is a well-formed ASCII media type of at most 255 bytes, else `E_ARGUMENT`. */
 export function checkMediaType(mediaType: unknown): string {
-  if (typeof mediaType !== 'string' || mediaType.length > MAX_MEDIA_TYPE_BYTES || !MEDIA_TYPE.test(mediaType)) {
+  if (typeof mediaType !== 'string' || !wellFormed(mediaType)) {
     throw new PackageError('E_ARGUMENT', `mediaType must be an ASCII media type like "application/json", got ${JSON.stringify(mediaType)}`, {
       field: 'mediaType',
     })
@@ -52,5 +61,5 @@ export function checkMediaType(mediaType: unknown): string {
 
 /** Whether a stored media type string is well formed (reader side). */
 export function isMediaType(s: string): boolean {
-  return s.length <= MAX_MEDIA_TYPE_BYTES && MEDIA_TYPE.test(s)
+  return wellFormed(s)
 }

@@ -18,15 +18,18 @@ export type BadPathReason =
   | 'duplicate'
   | 'not-normalized'
 
-// C0 controls, DEL and C1 controls: invisible, and NUL truncates paths in C APIs.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// C0 controls, DEL and C1 controls (invisible; NUL truncates paths in C APIs), and the
+// characters that make a path display as another: bidirectional marks and overrides
+// ("Trojan Source"), line/paragraph separators, and the byte-order mark.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/
 
 /**
  * Canonical form of a resource path, or `E_BAD_PATH` with `details.reason`.
  *
  * Paths are relative, `/`-separated, NFC-normalised Unicode. Refused: absolute paths, drive
  * letters (`C:`), backslashes, `.`/`..` or empty segments (so no leading, trailing or doubled
- * slashes), control characters, lone surrogates, more than 4096 UTF-8 bytes or a segment over 255.
+ * slashes), control characters (including bidi overrides and U+FEFF), lone surrogates, more than
+ * 4096 UTF-8 bytes or a segment over 255.
  *
  * @example
  * ```ts
@@ -39,7 +42,7 @@ export function normalizePath(path: unknown): string {
   if (path.length === 0) throw bad(path, 'empty', 'a path must not be empty')
   if (!path.isWellFormed()) throw bad(path, 'malformed-unicode', 'a path must be well-formed Unicode (no lone surrogates)')
   const p = path.normalize('NFC')
-  if (CONTROL.test(p)) throw bad(path, 'control-character', 'a path must not contain NUL or control characters')
+  if (CONTROL.test(p)) throw bad(path, 'control-character', 'a path must not contain NUL, control, bidirectional-override or byte-order-mark characters')
   if (p.includes('\\')) throw bad(path, 'backslash', 'a path must use "/" separators, not backslashes')
   if (p.startsWith('/')) throw bad(path, 'absolute', 'a path must be relative (no leading "/")')
   if (/^[A-Za-z]:/.test(p)) throw bad(path, 'drive-letter', 'a path must not start with a drive letter')

@@ -112,9 +112,18 @@ describe('hostile but digest-consistent packages', () => {
     expect(report.issues).toEqual([expect.objectContaining({ code: 'E_CORRUPT_CHUNK', paths: ['zeros.bin'] })])
   })
 
-  it('an unknown codec or filter opens (a newer writer) but reading that chunk is E_UNSUPPORTED', async () => {
+  it('codec and filter ids: undefined ones are refused in a 1.0 file, tolerated from a newer minor version', async () => {
+    const chunkByte = (delta: number, value: number, minor = 0) =>
+      edit((b, i) => {
+        b[i.chunks[1]!.at + delta] = value
+        new DataView(b.buffer).setUint16(10, minor, true)
+      })
+    await refuse(chunkByte(16, 42), 'E_CORRUPT_INDEX', /codec id 42/)
+    await refuse(chunkByte(17, 3), 'E_CORRUPT_INDEX', /filter 3/)
+    await refuse(edit((b, i) => void (b[i.chunks[1]!.at + 18] = 4)), 'E_CORRUPT_INDEX', /parameter 4/)
+    // From a newer writer (minor 1) the same ids open; only reads of those chunks fail.
     for (const [delta, value] of [[16, 42], [17, 3]] as const) {
-      const pkg = await openPackage(edit((b, i) => void (b[i.chunks[1]!.at + delta] = value)))
+      const pkg = await openPackage(chunkByte(delta, value, 1))
       expect(pkg.entries()).toHaveLength(3)
       await expect(pkg.read('zeros.bin')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
       expect(new TextDecoder().decode(await pkg.read('aaaa/bbbb.txt'))).toBe('xxxxxxxxxx')
@@ -122,6 +131,41 @@ describe('hostile but digest-consistent packages', () => {
       expect(report.ok).toBe(false)
       expect(report.issues[0]).toMatchObject({ code: 'E_UNSUPPORTED' })
     }
+    // A codec 1.0 defines but this build lacks (zstd) opens, and reading it is E_UNSUPPORTED.
+    const zstd = await openPackage(chunkByte(16, 5))
+    await expect(zstd.read('zeros.bin')).rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: /zstd/ })
+  })
+
+  it('a raw chunk marked shuffled is never returned un-shuffled (wrong data)', async () => {
+    // Byte shuffle (filter 1) is defined by 1.0 but not decoded by this build.
+    const bytes = edit((b, i) => {
+      for (const c of [i.chunks[2]!, i.chunks[3]!]) {
+        b[c.at + 17] = 1
+        b[c.at + 18] = 4
+      }
+    })
+    const pkg = await openPackage(bytes)
+    await expect(pkg.read('t.f32')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
+    await expect(pkg.readRange('t.f32', 0, 4)).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
+    await expect(pkg.readTensor('t.f32')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
+    const report = await pkg.verify()
+    expect(report.issues.map((x) => x.code)).toEqual(['E_UNSUPPORTED', 'E_UNSUPPORTED'])
+  })
+
+  it('records that share a block must agree on everything, raw length included', async () => {
+    const w = createPackage('memory', { name: 'share', version: '1.0.0' })
+    await w.add('a.txt', 'same words '.repeat(20), { compression: 'deflate' })
+    await w.add('b.txt', 'same words '.repeat(20), { compression: 'deflate' })
+    const b = (await w.finish()).bytes!.slice()
+    const i = parseIndex(b)
+    expect(i.chunks[0]!.offset).toBe(i.chunks[1]!.offset) // deduplicated
+    setU64(b, i.resources[1]!.sizeAt, 219n)
+    setU32(b, i.chunks[1]!.at + 12, 219)
+    const pkg = await openPackage(reseal(b))
+    await expect(pkg.read('b.txt')).rejects.toMatchObject({ code: 'E_CORRUPT_CHUNK' })
+    const report = await pkg.verify()
+    expect(report.ok).toBe(false)
+    expect(report.issues[0]).toMatchObject({ code: 'E_CORRUPT_INDEX', message: expect.stringMatching(/describe the block/) })
   })
 
   it('overlapping or misplaced chunks are reported by verify()', async () => {
@@ -179,7 +223,7 @@ describe('hostile but digest-consistent packages', () => {
     expect(pkg.manifest.futureField).toEqual({ a: 1 })
   })
 
-  it('footer: lengths that do not add up, non-zero reserved bytes, a missing end marker', async () => {
+  it('footer: lengths that do not add up, undefined flags, a locator that disagrees, a missing end marker', async () => {
     const f = base.length - 96
     const foot = (fn: (b: Uint8Array) => void) => {
       const copy = base.slice()
@@ -188,10 +232,84 @@ describe('hostile but digest-consistent packages', () => {
     }
     await refuse(foot((b) => setU32(b, f + 72, layoutOf(base).manifestLength + 1)), 'E_TRUNCATED')
     await refuse(foot((b) => setU32(b, f + 76, layoutOf(base).indexLength - 1)), 'E_CORRUPT')
-    await refuse(foot((b) => setU32(b, f + 84, 1)), 'E_CORRUPT', /reserved/)
+    await refuse(foot((b) => setU32(b, f + 84, 3)), 'E_CORRUPT', /flags/)
+    await refuse(foot((b) => setU32(b, f + 84, 0)), 'E_CORRUPT', /locator/) // the preamble has one
+    await refuse(foot((b) => b.fill(0, 24, 32)), 'E_CORRUPT', /locator/) // the footer says it should
     await refuse(foot((b) => void (b[b.length - 1] = 0)), 'E_TRUNCATED')
     await refuse(foot((b) => void (b[f + 40] = 1)), 'E_CORRUPT', /signature digest/)
     await refuse(foot((b) => void (b[f + 3]! ^= 1)), 'E_DIGEST_MISMATCH')
+  })
+
+  it('a media type built to make a regex backtrack is handled in linear time', { timeout: 5000 }, async () => {
+    const mediaType = 'a/b' + ';a'.repeat(125) + ' '
+    const w = createPackage('memory', { name: 'redos', version: '1.0.0' })
+    await w.add('x', 'y', { mediaType })
+    const pkg = await openPackage((await w.finish()).bytes!)
+    expect(pkg.entry('x')!.mediaType).toBe(mediaType)
+  })
+
+  it('a manifest nested 5000 deep, or with a __proto__ key, is E_MANIFEST (no stack overflow, no prototype games)', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000)
+    const e = await refuse(withManifest(base, `{"name":"x","version":"1.0.0","metadata":{"k":${deep}}}`), 'E_MANIFEST', /deeper than 64/)
+    expect(e.details.issues).toHaveLength(1)
+    await refuse(withManifest(base, '{"name":"x","version":"1.0.0","metadata":{"__proto__":{"polluted":true}}}'), 'E_MANIFEST', /__proto__/)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(() => createPackage('memory', { name: 'x', version: '1.0.0', metadata: cyclic as never })).toThrow(expect.objectContaining({ code: 'E_MANIFEST' }))
+  })
+
+  it('a stored path starting with a byte-order mark is not silently read as another path', async () => {
+    const w = createPackage('memory', { name: 'bom', version: '1.0.0' })
+    await w.add('abcd', 'x')
+    const b = (await w.finish()).bytes!.slice()
+    b.set([0xef, 0xbb, 0xbf], parseIndex(b).resources[0]!.pathAt) // "\uFEFFd"
+    expect((await refuse(reseal(b), 'E_BAD_PATH')).details.reason).toBe('control-character')
+  })
+
+  it('a small file describing a huge resource cannot make read() allocate beyond maxReadBytes', async () => {
+    // 8 MiB of zeros in 4 KiB chunks: 2048 records, one 4 KiB block on disk.
+    const w = createPackage('memory', { name: 'amp', version: '1.0.0' }, { chunkSize: 4096, compression: 'none' })
+    await w.add('zeros', new Uint8Array(8 << 20))
+    const small = (await w.finish()).bytes!
+    expect(small.length).toBeLessThan(120_000)
+    const pkg = await openPackage(small, { limits: { maxReadBytes: 1 << 20 } })
+    await expect(pkg.read('zeros')).rejects.toMatchObject({ code: 'E_LIMIT', message: expect.stringMatching(/maxReadBytes/) })
+    await expect(pkg.readRange('zeros', 0, 2 << 20)).rejects.toMatchObject({ code: 'E_LIMIT' })
+    expect(await pkg.readRange('zeros', 5 << 20, 1 << 20)).toHaveLength(1 << 20)
+    let streamed = 0
+    const reader = pkg.stream('zeros').getReader()
+    for (let r = await reader.read(); !r.done; r = await reader.read()) streamed += r.value.length
+    expect(streamed).toBe(8 << 20)
+    expect(await (await openPackage(small)).read('zeros')).toHaveLength(8 << 20) // within the default
+  })
+
+  it('verify() hashes each byte of the file at most once, however many records overlap', async () => {
+    const w = createPackage('memory', { name: 'overlap', version: '1.0.0' }, { chunkSize: 4096, compression: 'none' })
+    await w.add('r', rng(5).bytes(1000 * 4096))
+    const b = (await w.finish()).bytes!.slice()
+    const idx = parseIndex(b)
+    // Every chunk claims to start 64 bytes after the previous one: 1000 overlapping 4 KiB blocks.
+    idx.chunks.forEach((c, k) => setU64(b, c.at, BigInt(idx.chunks[0]!.offset + 64 * k)))
+    const bytes = reseal(b)
+    let read = 0
+    const pkg = await openPackage({ size: bytes.length, read: (o, l) => ((read += l), bytes.subarray(o, o + l)) })
+    read = 0
+    const report = await pkg.verify()
+    expect(report.ok).toBe(false)
+    expect(report.issues.length).toBeGreaterThan(900)
+    expect(read).toBeLessThan(2 * bytes.length)
+  })
+
+  it('a flip that zeroes the tail locator is caught even when the rest of the byte was zero', async () => {
+    // One 64-byte raw resource puts the tail at 128 = 0x80: the locator is the single bit 7 of byte 24.
+    const w = createPackage('memory', { name: 'loc', version: '1.0.0' }, { compression: 'none' })
+    await w.add('x', rng(6).bytes(64))
+    const b = (await w.finish()).bytes!.slice()
+    expect(layoutOf(b).tailOffset).toBe(128)
+    expect(Array.from(b.subarray(24, 32))).toEqual([128, 0, 0, 0, 0, 0, 0, 0])
+    b[24] = 0
+    await refuse(b, 'E_CORRUPT', /locator/)
   })
 
   it('random bytes of every length never crash the reader', async () => {

@@ -166,6 +166,30 @@ describe('opening over HTTP', () => {
     await expect(openPackage('http://127.0.0.1:9/nothing-listens-here')).rejects.toMatchObject({ code: 'E_SOURCE' })
   })
 
+  it('an abort mid-body is E_ABORTED; a 200 without Content-Length is read up to the limit; bad options are E_ARGUMENT', async () => {
+    const controller = new AbortController()
+    const slow = await startHandlerServer((req, res) => {
+      if (req.url === '/chunked') {
+        res.writeHead(200) // no Content-Length: chunked transfer
+        res.write(Buffer.from(small.subarray(0, 100)))
+        res.end(Buffer.from(small.subarray(100)))
+        return
+      }
+      res.writeHead(206, { 'Content-Range': `bytes 0-65535/${large.length}` })
+      res.write(Buffer.alloc(1000))
+      setTimeout(() => controller.abort(), 50) // and never finish the body
+    })
+    try {
+      await expect(openPackage(`${slow.url}/stalls`, { signal: controller.signal })).rejects.toMatchObject({ code: 'E_ABORTED' })
+      const pkg = await openPackage(`${slow.url}/chunked`)
+      expect(new TextDecoder().decode(await pkg.read('hello.txt'))).toBe('hello over http')
+      await expect(openPackage(`${slow.url}/chunked`, { maxFullDownload: 50 })).rejects.toMatchObject({ code: 'E_SOURCE', message: expect.stringContaining('Range') })
+      await expect(openPackage(`${slow.url}/chunked`, { headBytes: 0 })).rejects.toMatchObject({ code: 'E_ARGUMENT' })
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('a server that answers the wrong range, or too few bytes, is refused', async () => {
     const liar = await startHandlerServer((req, res) => {
       const [a, b] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '')!.slice(1).map(Number)

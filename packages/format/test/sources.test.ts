@@ -130,10 +130,15 @@ describe('sinks', () => {
     const s = await w.finish()
     const streamed = new Uint8Array(Buffer.concat(parts))
     expect(s.digest).toBe((await openPackage(bytes)).digest)
-    // Identical to the file except the locator (bytes 24..31), which a stream cannot seek back to fill.
+    // Identical to the file except the tail locator (bytes 24..31), which a stream cannot seek
+    // back to fill, and the footer flag that says so; neither is under the digest.
+    const flags = bytes.length - 96 + 84
     expect(Buffer.from(streamed.subarray(24, 32))).toEqual(Buffer.alloc(8))
+    expect(new DataView(streamed.buffer).getUint32(flags, true)).toBe(0)
+    expect(new DataView(bytes.buffer).getUint32(flags, true)).toBe(1)
     sameBytes(streamed.subarray(0, 24), bytes.subarray(0, 24))
-    sameBytes(streamed.subarray(32), bytes.subarray(32))
+    sameBytes(streamed.subarray(32, flags), bytes.subarray(32, flags))
+    sameBytes(streamed.subarray(flags + 4), bytes.subarray(flags + 4))
     expect(await check(streamed)).toBe(s.digest)
   })
 

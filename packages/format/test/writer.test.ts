@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createPackage, openPackage, PackageError } from '@torshpkg/format'
 import { rng } from './helpers/random'
 
@@ -69,6 +72,23 @@ describe('writer behaviour', () => {
     controller.abort()
     await expect(w.add('b', rng(3).bytes(100_000))).rejects.toMatchObject({ code: 'E_ABORTED' })
     await expect(w.finish()).rejects.toMatchObject({ code: 'E_ABORTED' })
+  })
+
+  it('abort() after finish() has begun waits for it and leaves its result alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'torshpkg-race-'))
+    try {
+      const target = join(dir, 'race.torshpkg')
+      const w = createPackage(target, manifest)
+      await w.add('a', rng(9).bytes(100_000))
+      const finishing = w.finish()
+      await w.abort()
+      const summary = await finishing
+      expect((await openPackage(target)).digest).toBe(summary.digest)
+      expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+      await expect(w.add('b', 'x')).rejects.toMatchObject({ code: 'E_CLOSED' })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('reports progress per chunk', async () => {

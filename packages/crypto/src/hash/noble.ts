@@ -1,7 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { toBytes } from '../bytes.js'
-import { CryptoError } from '../errors.js'
 import { algorithmInfo, type HashAlgorithm } from './algorithms.js'
+import { guardedHasher } from './hasher.js'
 import type { Hasher, HashBackend } from './types.js'
 
 // Pure-JS implementations: synchronous and available everywhere, ~10x slower than native.
@@ -9,21 +8,7 @@ const IMPLEMENTATIONS = { sha256 } as const
 
 function nobleHasher(algorithm: HashAlgorithm): Hasher {
   algorithmInfo(algorithm)
-  const state = IMPLEMENTATIONS[algorithm].create()
-  let done = false
-  return {
-    algorithm,
-    update(data) {
-      if (done) throw new CryptoError('E_ARGUMENT', 'hasher already finished')
-      state.update(toBytes(data))
-      return this
-    },
-    digest() {
-      if (done) throw new CryptoError('E_ARGUMENT', 'hasher already finished')
-      done = true
-      return state.digest()
-    },
-  }
+  return guardedHasher(algorithm, IMPLEMENTATIONS[algorithm].create())
 }
 
 /** @noble/hashes: the portable synchronous fallback. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { toBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { algorithmInfo, type HashAlgorithm } from './algorithms.js'
+import { guardedHasher } from './hasher.js'
 import type { Hasher, HashBackend } from './types.js'
 
 function nodeName(algorithm: HashAlgorithm): string {
@@ -16,20 +16,7 @@ function asBytes(buf: Buffer): Uint8Array {
 
 function nodeHasher(algorithm: HashAlgorithm): Hasher {
   const state = createHash(nodeName(algorithm))
-  let done = false
-  return {
-    algorithm,
-    update(data) {
-      if (done) throw new CryptoError('E_ARGUMENT', 'hasher already finished')
-      state.update(toBytes(data))
-      return this
-    },
-    digest() {
-      if (done) throw new CryptoError('E_ARGUMENT', 'hasher already finished')
-      done = true
-      return asBytes(state.digest())
-    },
-  }
+  return guardedHasher(algorithm, { update: (d) => state.update(d), digest: () => asBytes(state.digest()) })
 }
 
 /** node:crypto (OpenSSL): the fastest path in Node, synchronous and incremental. */
@@ -37,7 +24,7 @@ export const nodeBackend: HashBackend = {
   name: 'node',
   hashSync: (algorithm, data) => asBytes(createHash(nodeName(algorithm)).update(data).digest()),
   async hash(algorithm, data) {
-    return asBytes(createHash(nodeName(algorithm)).update(data).digest())
+    return this.hashSync!(algorithm, data)
   },
   createHasher: nodeHasher,
 }

@@ -15,8 +15,9 @@ export const webCryptoBackend: HashBackend = {
     if (!info.webCrypto || !hasWebCrypto()) {
       throw new CryptoError('E_UNSUPPORTED_ALGORITHM', `WebCrypto cannot compute ${algorithm} here`)
     }
-    // WebCrypto rejects views over SharedArrayBuffer in some engines; pass a plain view.
-    const digest = await globalThis.crypto.subtle.digest(info.webCrypto, data as Uint8Array<ArrayBuffer>)
+    // WebCrypto refuses views of a SharedArrayBuffer (TypeError): hash a private copy instead.
+    const input = typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer ? data.slice() : data
+    const digest = await globalThis.crypto.subtle.digest(info.webCrypto, input as Uint8Array<ArrayBuffer>)
     return new Uint8Array(digest)
   },
 }

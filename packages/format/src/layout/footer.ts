@@ -13,7 +13,17 @@ export interface Footer {
   manifestLength: number
   indexLength: number
   signaturesLength: number
+  /**
+   * Flag bit 0: the preamble's tail locator was filled in (it must then equal `tailOffset`;
+   * otherwise it must be 0). The locator is outside the digest, and so is this flag, which is
+   * how the digest stays the same whatever the sink: each checks the other, so one flipped
+   * bit in either is caught.
+   */
+  hasLocator: boolean
 }
+
+/** Footer flag bits (the u32 at offset 84). */
+export const FOOTER_FLAG_LOCATOR = 1
 
 export function encodeFooter(f: Footer): Uint8Array {
   return new Builder(FOOTER_SIZE)
@@ -23,12 +33,12 @@ export function encodeFooter(f: Footer): Uint8Array {
     .u32(f.manifestLength)
     .u32(f.indexLength)
     .u32(f.signaturesLength)
-    .u32(0) // reserved
+    .u32(f.hasLocator ? FOOTER_FLAG_LOCATOR : 0)
     .put(END_MAGIC).bytes
 }
 
 /** Decode the last 96 bytes of a file of `fileSize` bytes and check they describe that file. */
-export function decodeFooter(bytes: Uint8Array, fileSize: number): Footer {
+export function decodeFooter(bytes: Uint8Array, fileSize: number, strict = true): Footer {
   const base = fileSize - FOOTER_SIZE
   for (let i = 0; i < END_MAGIC.length; i++) {
     if (bytes[FOOTER_SIZE - END_MAGIC.length + i] !== END_MAGIC[i]) {
@@ -45,9 +55,11 @@ export function decodeFooter(bytes: Uint8Array, fileSize: number): Footer {
   const manifestLength = c.u32('manifest length')
   const indexLength = c.u32('index length')
   const signaturesLength = c.u32('signature block length')
-  if (c.u32('reserved') !== 0) {
+  const flags = c.u32('flags')
+  // A newer minor version may define more flags; 1.0 defines only bit 0.
+  if (strict && (flags & ~FOOTER_FLAG_LOCATOR) !== 0) {
     c.pos -= 4
-    throw c.fail('reserved bytes must be zero')
+    throw c.fail(`flags are 0x${flags.toString(16)} but format 1.0 defines only bit 0`)
   }
   if (tailOffset < PREAMBLE_SIZE) {
     c.pos = 64
@@ -62,5 +74,5 @@ export function decodeFooter(bytes: Uint8Array, fileSize: number): Footer {
     c.pos = 32
     throw c.fail('signature digest must be zero when there is no signature block')
   }
-  return { digest, signaturesDigest, tailOffset, manifestLength, indexLength, signaturesLength }
+  return { digest, signaturesDigest, tailOffset, manifestLength, indexLength, signaturesLength, hasLocator: (flags & FOOTER_FLAG_LOCATOR) !== 0 }
 }

@@ -32,5 +32,18 @@ export function codecId(name: CodecName): number {
   throw new Error(`no id for codec ${name}`)
 }
 
-/** Chunk filters by id (chunk record byte 17); 0 = none. Format 1.0 defines no others yet. */
+/** Chunk filters (chunk record byte 17). */
 export const FILTER_NONE = 0
+/**
+ * Byte shuffle before the codec: byte k of every element grouped together; the parameter
+ * (byte 18) is the element width, 2, 4 or 8. Defined by the format; decoded by
+ * `@torshpkg/compress` once it implements it (until then reads fail with `E_UNSUPPORTED`).
+ */
+export const FILTER_SHUFFLE = 1
+
+/** Whether `(filter, parameter)` is a combination format 1.0 defines. */
+export function isDefinedFilter(filter: number, parameter: number): boolean {
+  if (filter === FILTER_NONE) return parameter === 0
+  if (filter === FILTER_SHUFFLE) return parameter === 2 || parameter === 4 || parameter === 8
+  return false
+}

@@ -4,7 +4,8 @@ import { normalizePath } from '../paths.js'
 import { DTYPE_SIZES, isDType, isStoredDType } from '../tensor.js'
 import { CHUNK_RECORD_SIZE, DIGEST_SIZE, FORMAT_MINOR, INDEX_HEADER_SIZE, MAX_TENSOR_RANK, PREAMBLE_SIZE } from './constants.js'
 import { Builder, Cursor } from './cursor.js'
-import { RESOURCE_TYPES, type ResourceType } from './ids.js'
+import { CODEC_IDS, isDefinedFilter, RESOURCE_TYPES, type ResourceType } from './ids.js'
+import { equalBytes } from '@torshpkg/crypto'
 
 /** A resource as recorded in the index. Its chunks are `chunks[firstChunk .. firstChunk + chunkCount)`. */
 export interface ResourceRecord {
@@ -44,7 +45,7 @@ export interface IndexLimits {
 }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const FLAG_TENSOR = 1
 // path length u16 + path >= 1 byte + type + flags + media length + media >= 3 + size u64 + chunk size + chunk count
 const MIN_RESOURCE_RECORD = 2 + 1 + 1 + 1 + 1 + 3 + 8 + 4 + 4
@@ -192,10 +193,28 @@ export function decodeIndex(
       throw fail(c, -52, `${where} at ${offset}+${storedLength} lies outside the data region [${PREAMBLE_SIZE}, ${opts.dataEnd})`)
     }
     if (codec === 0 && offset % opts.alignment !== 0) throw fail(c, -52, `${where} is stored raw at ${offset}, not on a ${opts.alignment}-byte boundary`)
-    if (strict && (reserved !== 0 || (filter === 0 && filterParam !== 0))) throw fail(c, -34, `${where} has non-zero reserved bytes`)
+    if (strict) {
+      // Ids a 1.0 file may use; a newer minor version may add more (reads of those fail E_UNSUPPORTED).
+      if (CODEC_IDS[codec] === undefined) throw fail(c, -36, `${where} uses codec id ${codec}, which format 1.0 does not define`)
+      if (!isDefinedFilter(filter, filterParam)) throw fail(c, -35, `${where} uses filter ${filter} with parameter ${filterParam}, which format 1.0 does not define`)
+      if (reserved !== 0) throw fail(c, -33, `${where} has a non-zero reserved byte`)
+    }
     chunks[i] = { offset, storedLength, rawLength, codec, filter, filterParam, hash }
   }
   return { resources, chunks }
+}
+
+/** Two records describe the same stored block identically (as deduplicated chunks do). */
+export function sameBlock(a: ChunkRecord, b: ChunkRecord): boolean {
+  return (
+    a.offset === b.offset &&
+    a.storedLength === b.storedLength &&
+    a.rawLength === b.rawLength &&
+    a.codec === b.codec &&
+    a.filter === b.filter &&
+    a.filterParam === b.filterParam &&
+    equalBytes(a.hash, b.hash)
+  )
 }
 
 function utf8(c: Cursor, bytes: Uint8Array, what: string): string {

@@ -23,7 +23,10 @@ export interface Preamble {
   alignment: number
   /** The package's default chunk size (each resource records its own). */
   chunkSize: number
-  /** Offset of the manifest (the tail), or 0 when the writer could not seek back to fill it in. */
+  /**
+   * Offset of the manifest (the tail), or 0 when the writer could not seek back to fill it in.
+   * Outside the digest; the footer's flag bit 0 says which of the two it must be.
+   */
   locator: number
 }
 

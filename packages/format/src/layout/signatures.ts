@@ -19,7 +19,7 @@ export function encodeSignatures(records: readonly SignatureRecord[]): Uint8Arra
 }
 
 /** Decode a signature block; it must consist of whole records, nothing left over. */
-export function decodeSignatures(bytes: Uint8Array, base: number): SignatureRecord[] {
+export function decodeSignatures(bytes: Uint8Array, base: number, strict = true): SignatureRecord[] {
   const c = new Cursor(bytes, 'signature block', base)
   const out: SignatureRecord[] = []
   while (c.remaining > 0) {
@@ -28,7 +28,7 @@ export function decodeSignatures(bytes: Uint8Array, base: number): SignatureReco
       c.pos -= 2
       throw c.fail('record kind 0 is not valid')
     }
-    if (c.u16('reserved') !== 0) {
+    if (c.u16('reserved') !== 0 && strict) {
       c.pos -= 2
       throw c.fail('reserved bytes must be zero')
     }

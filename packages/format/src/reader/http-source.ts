@@ -5,7 +5,11 @@ import { checkedSource, type ByteSource } from './source.js'
 export interface HttpSourceOptions {
   /** A fetch implementation (default: the global `fetch`). */
   fetch?: typeof globalThis.fetch
-  /** Extra request headers, e.g. `Authorization`. Non-safelisted headers cost a CORS preflight. */
+  /**
+   * Extra request headers, e.g. `Authorization`. Non-safelisted headers cost a CORS preflight.
+   * Cross-origin servers must send `Access-Control-Expose-Headers: Content-Range, ETag` (without
+   * ETag, a file replaced by one of the same size is caught by the chunk hashes instead).
+   */
   headers?: Record<string, string>
   signal?: AbortSignal
   /** Bytes requested by the first request (default 64 KiB). */
@@ -29,6 +33,9 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
   if (typeof fetchFn !== 'function') throw new PackageError('E_ARGUMENT', 'no fetch implementation available for an HTTP source')
   const headBytes = options.headBytes ?? DEFAULT_HEAD
   const maxFull = options.maxFullDownload ?? DEFAULT_FULL
+  for (const [name, value] of [['headBytes', headBytes], ['maxFullDownload', maxFull]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new PackageError('E_ARGUMENT', `${name} must be a positive integer, got ${value}`, { field: name })
+  }
   const shown = redact(url)
 
   let etag: string | null = null
@@ -62,17 +69,22 @@ export async function openHttpSource(url: string, options: HttpSourceOptions = {
         throw new PackageError('E_SOURCE', `${shown} sent bytes ${range.start}-${range.end} for a request of ${start}-${end}`, { url: shown })
       }
       checkSame(res, total)
-      return { total, body: await readBody(res, range.end - range.start + 1, shown) }
+      return { total, body: await readBody(res, range.end - range.start + 1, shown, options.signal) }
     }
     if (res.status === 200 && first) {
       // The server ignored Range: accept the whole file only if it is small.
-      const length = Number(res.headers.get('content-length'))
-      if (!Number.isSafeInteger(length) || length > maxFull) {
+      const declared = res.headers.get('content-length')
+      const length = declared === null ? undefined : Number(declared)
+      const tooBig = () =>
+        new PackageError('E_SOURCE', `${shown} does not support Range requests and the file is too large to download whole (limit ${maxFull} bytes)`, { url: shown, status: 200 })
+      if (length !== undefined && (!Number.isSafeInteger(length) || length > maxFull)) {
         await res.body?.cancel()
-        throw new PackageError('E_SOURCE', `${shown} does not support Range requests and the file is too large to download whole (limit ${maxFull} bytes)`, { url: shown, status: 200 })
+        throw tooBig()
       }
-      checkSame(res, length)
-      return { total: length, body: await readBody(res, length, shown) }
+      // Without a Content-Length, read up to the limit and refuse anything longer.
+      const body = await readBody(res, length ?? maxFull, shown, options.signal, length === undefined ? tooBig : undefined)
+      checkSame(res, body.length)
+      return { total: body.length, body }
     }
     if (res.status === 416 && first) {
       // Only an empty file makes "bytes=0-N" unsatisfiable.
@@ -132,31 +144,52 @@ function parseUnsatisfiedRange(value: string | null): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-/** Read a response body of exactly `length` bytes into one buffer, refusing more or fewer. */
-async function readBody(res: Response, length: number, shown: string): Promise<Uint8Array> {
-  const out = new Uint8Array(length)
-  if (!res.body) {
-    if (length === 0) return out
-    throw new PackageError('E_SOURCE', `${shown} sent no body`, { url: shown })
-  }
-  const reader = res.body.getReader()
+/**
+ * Read a response body of exactly `length` bytes into one buffer, refusing more or fewer.
+ * With `upTo`, `length` is only a ceiling: a shorter body is fine, a longer one is `upTo()`.
+ */
+async function readBody(
+  res: Response,
+  length: number,
+  shown: string,
+  signal: AbortSignal | undefined,
+  upTo?: () => PackageError,
+): Promise<Uint8Array> {
+  // A known length is read straight into its buffer; a ceiling collects pieces, then joins them.
+  const exact = upTo ? undefined : new Uint8Array(length)
+  const chunks: Uint8Array[] = []
   let at = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      if (at + value.length > length) {
-        throw new PackageError('E_SOURCE', `${shown} sent more than the ${length} bytes it announced`, { url: shown })
+  if (res.body) {
+    const reader = res.body.getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        if (at + value.length > length) {
+          throw upTo ? upTo() : new PackageError('E_SOURCE', `${shown} sent more than the ${length} bytes it announced`, { url: shown })
+        }
+        if (exact) exact.set(value, at)
+        else chunks.push(value)
+        at += value.length
       }
-      out.set(value, at)
-      at += value.length
+    } catch (e) {
+      await reader.cancel().catch(() => {})
+      if (e instanceof PackageError) throw e
+      if (signal?.aborted) throw new PackageError('E_ABORTED', `request to ${shown} aborted`, { url: shown }, { cause: e })
+      throw new PackageError('E_SOURCE', `reading the body from ${shown} failed: ${(e as Error)?.message ?? e}`, { url: shown }, { cause: e })
     }
-  } catch (e) {
-    await reader.cancel().catch(() => {})
-    if (e instanceof PackageError) throw e
-    throw new PackageError('E_SOURCE', `reading the body from ${shown} failed: ${(e as Error)?.message ?? e}`, { url: shown }, { cause: e })
   }
-  if (at !== length) throw new PackageError('E_SOURCE', `${shown} sent ${at} of ${length} bytes`, { url: shown })
+  if (exact) {
+    if (at !== length) throw new PackageError('E_SOURCE', `${shown} sent ${at} of ${length} bytes`, { url: shown })
+    return exact
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(at)
+  let pos = 0
+  for (const c of chunks) {
+    out.set(c, pos)
+    pos += c.length
+  }
   return out
 }
 

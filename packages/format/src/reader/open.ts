@@ -1,7 +1,7 @@
 import { equalBytes, hash } from '@torshpkg/crypto'
 import type { Environment } from '../environment.js'
 import { PackageError } from '../errors.js'
-import { FOOTER_SIZE, MAGIC, PREAMBLE_SIZE } from '../layout/constants.js'
+import { FOOTER_SIZE, FORMAT_MINOR, MAGIC, PREAMBLE_SIZE } from '../layout/constants.js'
 import { packageDigest } from '../layout/digest.js'
 import { decodeFooter, type Footer } from '../layout/footer.js'
 import { decodeIndex, type IndexTable } from '../layout/index-table.js'
@@ -107,9 +107,16 @@ export async function readMetadata(source: ByteSource, options: OpenPackageOptio
     tailStart = size - guess
     tail = await source.read(tailStart, guess)
   }
-  const footer = decodeFooter(tail.subarray(tail.length - FOOTER_SIZE), size)
-  if (preamble.locator !== 0 && footer.tailOffset !== preamble.locator) {
-    throw new PackageError('E_CORRUPT', `preamble at byte 24: tail locator ${preamble.locator} disagrees with the footer's ${footer.tailOffset}`, { region: 'preamble', offset: 24 })
+  const strict = preamble.minor <= FORMAT_MINOR
+  const footer = decodeFooter(tail.subarray(tail.length - FOOTER_SIZE), size, strict)
+  // The locator is outside the digest; the footer's flag says what it must hold.
+  const expectedLocator = footer.hasLocator ? footer.tailOffset : 0
+  if (preamble.locator !== expectedLocator) {
+    throw new PackageError(
+      'E_CORRUPT',
+      `preamble at byte 24: tail locator ${preamble.locator} disagrees with the footer (${footer.hasLocator ? `tail at ${footer.tailOffset}` : 'no locator'})`,
+      { region: 'preamble', offset: 24 },
+    )
   }
   if (footer.manifestLength > limits.maxManifestBytes) throw tooBig('manifest', footer.manifestLength, limits.maxManifestBytes)
   if (footer.indexLength > limits.maxIndexBytes) throw tooBig('index', footer.indexLength, limits.maxIndexBytes)
@@ -149,14 +156,14 @@ export async function readMetadata(source: ByteSource, options: OpenPackageOptio
     minor: preamble.minor,
     limits,
   })
-  const signatures = decodeSignatures(signatureBytes, footer.tailOffset + sigStart)
+  const signatures = decodeSignatures(signatureBytes, footer.tailOffset + sigStart, strict)
   return { preamble, footer, manifest, manifestBytes, index, signatures, digest }
 }
 
 function parseManifest(bytes: Uint8Array, offset: number): Manifest {
   let json: unknown
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes))
   } catch (e) {
     throw new PackageError('E_MANIFEST', `the manifest at byte ${offset} is not valid UTF-8 JSON: ${(e as Error).message}`, { region: 'manifest', offset })
   }

@@ -3,7 +3,8 @@ import { decodeChunk } from '../chunk-codec.js'
 import { toEntry } from '../entries.js'
 import { PackageError } from '../errors.js'
 import { digestString } from '../layout/digest.js'
-import type { ChunkRecord, ResourceRecord } from '../layout/index-table.js'
+import { DEFAULT_LIMITS } from '../limits.js'
+import { sameBlock, type ChunkRecord, type ResourceRecord } from '../layout/index-table.js'
 import type { SignatureRecord } from '../layout/signatures.js'
 import type { Manifest } from '../manifest.js'
 import { DTYPE_SIZES, isDType, tensorView, type DType, type TensorArray } from '../tensor.js'
@@ -38,6 +39,7 @@ export class Package {
   /** Raw signature records (interpreted by `@torshpkg/crypto`). */
   readonly signatures: readonly SignatureRecord[]
   private readonly byPath = new Map<string, ResourceRecord>()
+  private readonly maxReadBytes: number
   private closed = false
 
   /** @internal Use `openPackage`. */
@@ -52,6 +54,7 @@ export class Package {
     this.size = source.size
     this.formatVersion = `${metadata.preamble.major}.${metadata.preamble.minor}`
     this.signatures = metadata.signatures
+    this.maxReadBytes = options.limits?.maxReadBytes ?? DEFAULT_LIMITS.maxReadBytes
     for (const r of metadata.index.resources) this.byPath.set(r.path, r)
   }
 
@@ -179,9 +182,18 @@ export class Package {
     const where = (k: number) => `chunk ${from + k} of ${JSON.stringify(r.path)}`
     const runs = planRuns(records)
 
-    // One contiguous run of raw chunks: a single read is the result (zero-copy in memory).
+    // One contiguous run of raw, unfiltered chunks: a single read is the result, and for an
+    // in-memory package a view rather than a copy.
     const only = runs[0]!
-    if (runs.length === 1 && only.end - only.start === total && records.every((c) => c.codec === 0)) {
+    const direct = runs.length === 1 && only.end - only.start === total && records.every((c) => c.codec === 0 && c.filter === 0)
+    if (!(direct && this.source.kind === 'memory') && total > this.maxReadBytes) {
+      throw new PackageError(
+        'E_LIMIT',
+        `reading ${total} bytes of ${JSON.stringify(r.path)} at once exceeds limits.maxReadBytes (${this.maxReadBytes}); use stream() or readRange(), or raise the limit`,
+        { path: r.path, size: total, limit: this.maxReadBytes },
+      )
+    }
+    if (direct) {
       const bytes = await this.source.read(only.start, total)
       for (let k = 0; k < records.length; k++) {
         const c = records[k]!
@@ -223,11 +235,6 @@ async function checkHash(c: ChunkRecord, stored: Uint8Array, where: string): Pro
       length: c.storedLength,
     })
   }
-}
-
-/** Two records describe the same stored block (as deduplicated chunks do). */
-function sameBlock(a: ChunkRecord, b: ChunkRecord): boolean {
-  return a.storedLength === b.storedLength && a.rawLength === b.rawLength && a.codec === b.codec && a.filter === b.filter && equalBytes(a.hash, b.hash)
 }
 
 interface Run {

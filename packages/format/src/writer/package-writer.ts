@@ -144,8 +144,16 @@ export class PackageWriter {
     })
   }
 
-  /** Stop and discard the output (a file sink deletes its temp file). Safe to call at any time. */
+  /**
+   * Stop and discard the output (a file sink deletes its temp file). Safe to call at any time;
+   * once `finish()` has started it is too late to discard: this then waits for `finish()` and
+   * leaves its outcome alone.
+   */
   async abort(reason?: unknown): Promise<void> {
+    if (this.state === 'finishing') {
+      await this.queue
+      return
+    }
     if (this.state === 'finished' || this.state === 'failed') return
     this.state = 'failed'
     this.failure = new PackageError('E_ABORTED', 'the package writer was aborted', { reason }, { cause: reason })
@@ -208,6 +216,10 @@ export class PackageWriter {
 
   /** Record a chunk, writing its block unless an identical one is already in the file. */
   private place(rawLength: number, codec: number, stored: Uint8Array, digest: Uint8Array): Promise<void> {
+    if (this.chunks.length >= DEFAULT_LIMITS.maxChunks) {
+      // Readers refuse more by default; better to stop here than write a package nobody opens.
+      throw new PackageError('E_LIMIT', `a package holds at most ${DEFAULT_LIMITS.maxChunks} chunks; use a larger chunkSize`)
+    }
     const key = `${codec}:${toHex(digest)}`
     const existing = this.blocks.get(key)
     const record = { offset: existing ?? 0, storedLength: stored.length, rawLength, codec, filter: 0, filterParam: 0, hash: digest }
@@ -241,9 +253,13 @@ export class PackageWriter {
       throw sinkError(e, 'opening the sink')
     }
     this.assertRunning()
-    const preamble = encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
     this.pos = PREAMBLE_SIZE
-    await this.emit(0, preamble)
+    await this.emit(0, this.preamble())
+  }
+
+  /** The preamble as written first; a seekable sink gets its tail locator patched in at the end. */
+  private preamble(): Uint8Array {
+    return encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
   }
 
   private async writeTail(): Promise<PackageSummary> {
@@ -253,8 +269,7 @@ export class PackageWriter {
       throw new PackageError('E_LIMIT', `the index is ${index.length} bytes; the limit is ${DEFAULT_LIMITS.maxIndexBytes}`)
     }
     const tailOffset = this.pos
-    const preamble = encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
-    const digest = await packageDigest(preamble, tailOffset, this.manifestBytes, index)
+    const digest = await packageDigest(this.preamble(), tailOffset, this.manifestBytes, index)
     const footer = encodeFooter({
       digest,
       signaturesDigest: new Uint8Array(DIGEST_SIZE),
@@ -262,6 +277,7 @@ export class PackageWriter {
       manifestLength: this.manifestBytes.length,
       indexLength: index.length,
       signaturesLength: 0,
+      hasLocator: this.sink!.patch !== undefined,
     })
     const sink = this.sink!
     try {

@@ -63,8 +63,6 @@ export function withManifest(bytes: Uint8Array, json: string): Uint8Array {
   out.set(bytes.subarray(0, l.tailOffset))
   out.set(m, l.tailOffset)
   out.set(bytes.subarray(l.tailOffset + l.manifestLength), l.tailOffset + m.length)
-  const v = new DataView(out.buffer)
-  v.setUint32(out.length - 96 + 72, m.length, true)
-  v.setBigUint64(24, 0n, true) // the locator no longer matters
+  new DataView(out.buffer).setUint32(out.length - 96 + 72, m.length, true) // the tail offset (and locator) stay put
   return reseal(out)
 }
