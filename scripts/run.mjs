@@ -40,7 +40,6 @@ const tasks = {
     run(process.execPath, ['--import', 'tsx', 'examples/quickstart/main.ts'])
   },
   test() {
-    ensureTools(['chromium'])
     run(process.execPath, ['scripts/lint.mjs'])
     run(bin('vitest'), ['run'])
   },
@@ -53,6 +52,8 @@ if (!tasks[task]) {
   console.error(`usage: node scripts/run.mjs <${Object.keys(tasks).join('|')}>`)
   process.exit(2)
 }
+// Checked first, so a missing program is named before minutes of installing and building.
+if (task === 'test') ensureTools(['chromium'])
 withPnpm('install', '--frozen-lockfile', '--prefer-offline')
 withPnpm('-r', '--filter', './packages/*', 'build')
 if (!existsSync(bin('vitest'))) throw new Error('dependencies did not install (node_modules/.bin/vitest is missing)')

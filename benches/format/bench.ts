@@ -49,6 +49,19 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!
 }
 
+/** Median time of each function over `runs` rounds, alternating them (no flushing: reads only). */
+async function interleavedMedian<const T extends readonly (() => Promise<unknown>)[]>(runs: number, fns: T): Promise<{ [K in keyof T]: number }> {
+  const times = fns.map(() => [] as number[])
+  for (let r = 0; r < runs; r++) {
+    for (const [i, fn] of fns.entries()) {
+      const t = performance.now()
+      await fn()
+      times[i]!.push(performance.now() - t)
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!) as { [K in keyof T]: number }
+}
+
 /** Flush dirty pages so one run's writeback does not slow the next (Linux/macOS `sync`). */
 function flush() {
   spawnSync('sync')
@@ -98,6 +111,21 @@ async function main() {
     createHash('sha256').update(all).digest()
     await writeFile(plainPath, all)
   }
+  // A stronger peer than the issue asks for: hash each MiB while the previous one is written.
+  const pipelinedRun = async () => {
+    const h = createHash('sha256')
+    const fh = await open(plainPath, 'w')
+    let pending: Promise<unknown> = Promise.resolve()
+    for (let at = 0; at < all.length; at += MiB) {
+      const piece = all.subarray(at, at + MiB)
+      h.update(piece)
+      await pending
+      pending = fh.write(piece, 0, piece.length, at)
+    }
+    await pending
+    h.digest()
+    await fh.close()
+  }
   const hashWriteSyncRun = async () => {
     createHash('sha256').update(all).digest()
     const fh = await open(plainPath, 'w')
@@ -115,23 +143,31 @@ async function main() {
     for (const [i, t] of tensors.entries()) files[`layers.${i}.weight`] = [t, { level: 0 }]
     await writeFile(zipPath, zipSync(files))
   }
-  const [hashAndWrite, packFast, hashWriteSync, packDurable, zip] = await interleaved(PACK_RUNS, [
-    hashAndWriteRun,
-    pack(false),
-    hashWriteSyncRun,
-    pack(true),
-    zipRun,
-  ], [plainPath, pkgPath, zipPath])
+  const [hashAndWrite, pipelined, packFast, hashWriteSync, packDurable, zip] = await interleaved(
+    PACK_RUNS,
+    [hashAndWriteRun, pipelinedRun, pack(false), hashWriteSyncRun, pack(true), zipRun],
+    [plainPath, pkgPath, zipPath],
+  )
   // Leave one of each on disk for the read measurements.
   for (const make of [hashAndWriteRun, pack(true), zipRun]) await make()
   flush()
-  row('writeFile + SHA-256 (peer)', hashAndWrite, DATA, 'no fsync')
-  row('torshpkg pack to file', packFast, DATA, `durable: false; ${(hashAndWrite / packFast).toFixed(2)}x the peer`)
-  row('writeFile + SHA-256 + fsync (peer)', hashWriteSync, DATA, 'fsync')
-  row('torshpkg pack to file (default)', packDurable, DATA, `temp file, fsync, rename; ${(hashWriteSync / packDurable).toFixed(2)}x the peer`)
-  row('fflate zipSync level 0 + writeFile (peer)', zip, DATA, `torshpkg is ${(zip / packFast).toFixed(2)}x faster`)
-  goals.push({ goal: 'pack >= 0.8x of hash-and-write', value: `${(hashAndWrite / packFast).toFixed(2)}x (with fsync on both: ${(hashWriteSync / packDurable).toFixed(2)}x)`, met: hashAndWrite / packFast >= 0.8 })
-  goals.push({ goal: 'pack >= 2x faster than fflate zip', value: `${(zip / packFast).toFixed(2)}x`, met: zip / packFast >= 2 })
+  row('writeFile + SHA-256 (peer)', hashAndWrite, DATA, 'hash, then write; no fsync')
+  row('SHA-256 overlapped with 1 MiB writes (peer)', pipelined, DATA, 'no fsync')
+  row('torshpkg pack to file, durable: false', packFast, DATA, `${(hashAndWrite / packFast).toFixed(2)}x writeFile+SHA-256; ${(pipelined / packFast).toFixed(2)}x the overlapped peer`)
+  row('writeFile + SHA-256 + fsync (peer)', hashWriteSync, DATA, '')
+  row('torshpkg pack to file (default)', packDurable, DATA, `temp file, fsync, rename; ${(hashWriteSync / packDurable).toFixed(2)}x the fsync peer`)
+  row('fflate zipSync level 0 + writeFile (peer)', zip, DATA, `builds the zip in memory, JS CRC-32; no fsync`)
+  // Judged at equal durability, both ways: without fsync against writeFile + SHA-256, and the
+  // default (temp file, fsync, rename) against the same peer plus fsync. Comparing a durable
+  // write with one that is not would time the disk, not the code.
+  const plain = hashAndWrite / packFast
+  const durable = hashWriteSync / packDurable
+  goals.push({
+    goal: 'pack >= 0.8x of writeFile + SHA-256 (equal durability)',
+    value: `${plain.toFixed(2)}x without fsync, ${durable.toFixed(2)}x with fsync on both (vs the overlapped peer: ${(pipelined / packFast).toFixed(2)}x)`,
+    met: plain >= 0.8 && durable >= 0.8,
+  })
+  goals.push({ goal: 'pack >= 2x faster than fflate zip', value: `${(zip / packDurable).toFixed(2)}x (default, with fsync)`, met: zip / packDurable >= 2 })
 
   // ---------- open + read everything, verified ----------
   const readVerified = await median(RUNS, async () => {
@@ -156,14 +192,24 @@ async function main() {
   row('fflate unzipSync of the zip (peer)', unzip, DATA, 'reads the whole file; no CRC check')
   row('torshpkg read all tensors (in memory)', readMemory, DATA, 'zero-copy views, every chunk verified')
 
-  // ---------- a big package: open cost and bytes touched ----------
-  console.log(`Packing a ${BIG / MiB} MiB package in a child process to measure peak RSS...`)
+  // ---------- streaming packs of two sizes: peak memory ----------
   const bigPath = join(dir, 'big.torshpkg')
-  const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./stream-pack.ts', import.meta.url).pathname, bigPath, String(BIG)], { encoding: 'utf8' })
-  if (child.status !== 0) throw new Error(child.stderr)
-  const rss = JSON.parse(child.stdout.trim().split('\n').pop()!) as { baselineRss: number; peakRss: number; ms: number }
-  row(`torshpkg streaming pack of ${BIG / MiB} MiB`, rss.ms, BIG, `peak RSS ${(rss.peakRss / MiB).toFixed(0)} MiB (process at rest: ${(rss.baselineRss / MiB).toFixed(0)} MiB)`)
-  goals.push({ goal: `streaming pack memory independent of size`, value: `peak RSS ${(rss.peakRss / MiB).toFixed(0)} MiB for ${BIG / MiB} MiB of data`, met: rss.peakRss - rss.baselineRss < 128 * MiB })
+  const streamPack = (path: string, bytes: number) => {
+    console.log(`Streaming a ${bytes / MiB} MiB pack in a child process to measure its peak RSS...`)
+    const child = spawnSync(process.execPath, ['--import', 'tsx', new URL('./stream-pack.ts', import.meta.url).pathname, path, String(bytes)], { encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(child.stderr)
+    const rss = JSON.parse(child.stdout.trim().split('\n').pop()!) as { baselineRss: number; peakRss: number; ms: number }
+    row(`torshpkg streaming pack of ${bytes / MiB} MiB`, rss.ms, bytes, `peak RSS ${(rss.peakRss / MiB).toFixed(0)} MiB (at rest ${(rss.baselineRss / MiB).toFixed(0)} MiB); includes generating the data`)
+    return rss
+  }
+  const rssSmall = streamPack(join(dir, 'quarter.torshpkg'), BIG / 4)
+  rmSync(join(dir, 'quarter.torshpkg'))
+  const rssBig = streamPack(bigPath, BIG)
+  goals.push({
+    goal: 'streaming pack memory independent of size',
+    value: `peak RSS ${(rssSmall.peakRss / MiB).toFixed(0)} MiB at ${BIG / 4 / MiB} MiB, ${(rssBig.peakRss / MiB).toFixed(0)} MiB at ${BIG / MiB} MiB`,
+    met: rssBig.peakRss - rssSmall.peakRss < 32 * MiB,
+  })
 
   const counting = async (path: string) => {
     const fh = await open(path, 'r')
@@ -190,13 +236,30 @@ async function main() {
   const tensorBytes = stats.bytes - openBytes
   await big.close()
   const entries = big.entries().length
-  const openSmall = await median(50, async () => (await openPackage(pkgPath)).close())
-  const openBig = await median(50, async () => (await openPackage(bigPath)).close())
-  const sizeSmall = (await (await openPackage(pkgPath)).size)
-  rows.push({ what: `open ${BIG / MiB} MiB package (${entries} tensors)`, time: `${openBig.toFixed(2)} ms`, throughput: '', note: `${openReads} reads, ${(openBytes / 1024).toFixed(1)} KiB` })
-  rows.push({ what: `open ${(sizeSmall / MiB).toFixed(0)} MiB package (${tensors.length} tensors)`, time: `${openSmall.toFixed(2)} ms`, throughput: '', note: '' })
+  rows.push({ what: `open the ${BIG / MiB} MiB package (${entries} tensors)`, time: '', throughput: '', note: `${openReads} reads, ${(openBytes / 1024).toFixed(1)} KiB` })
   rows.push({ what: `read one 4 MiB tensor from the ${BIG / MiB} MiB package`, time: '', throughput: '', note: `${(tensorBytes / MiB).toFixed(2)} MiB read` })
-  goals.push({ goal: 'open time independent of data size', value: `${openSmall.toFixed(2)} ms at ${(sizeSmall / MiB).toFixed(0)} MiB vs ${openBig.toFixed(2)} ms at ${BIG / MiB} MiB (index grows with tensor count)`, met: openBig < 5 * openSmall && openBig < 20 })
+
+  // ---------- open time: same index, 64x the data ----------
+  // 16 tensors of one chunk each in both packages, so the index is the same size; only the
+  // amount of data differs (256 KiB vs 16 MiB tensors).
+  const sameIndex = async (path: string, tensorBytes: number) => {
+    const w = createPackage(path, { name: 'open-time', version: '1.0.0' }, { chunkSize: tensorBytes, compression: 'none' })
+    for (let i = 0; i < 16; i++) await w.add(`layers.${i}.weight`, all.subarray(i * tensorBytes, (i + 1) * tensorBytes))
+    await w.finish()
+    return openPackage(path).then(async (p) => ((await p.close()), p.size))
+  }
+  const smallPath = join(dir, 'open-small.torshpkg')
+  const largePath = join(dir, 'open-large.torshpkg')
+  const smallSize = await sameIndex(smallPath, 256 * 1024)
+  const largeSize = await sameIndex(largePath, DATA / 16)
+  const [openSmall, openLarge] = await interleavedMedian(200, [async () => (await openPackage(smallPath)).close(), async () => (await openPackage(largePath)).close()])
+  rows.push({ what: `open a ${(smallSize / MiB).toFixed(0)} MiB package (16 chunks)`, time: `${openSmall.toFixed(3)} ms`, throughput: '', note: '' })
+  rows.push({ what: `open a ${(largeSize / MiB).toFixed(0)} MiB package (16 chunks)`, time: `${openLarge.toFixed(3)} ms`, throughput: '', note: `${(largeSize / smallSize).toFixed(0)}x the data` })
+  goals.push({
+    goal: 'open time independent of data size',
+    value: `${openSmall.toFixed(3)} ms at ${(smallSize / MiB).toFixed(0)} MiB vs ${openLarge.toFixed(3)} ms at ${(largeSize / MiB).toFixed(0)} MiB (same index)`,
+    met: openLarge < openSmall * 1.5 + 0.2,
+  })
   goals.push({ goal: 'bytes read to open / to read one 4 MiB tensor', value: `${(openBytes / 1024).toFixed(1)} KiB / ${(tensorBytes / MiB).toFixed(2)} MiB`, met: openBytes < 64 * 1024 + 256 * 1024 && tensorBytes === TENSOR })
 
   console.log()

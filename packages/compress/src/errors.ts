@@ -27,6 +27,7 @@ export type CompressErrorCode =
  */
 export class CompressError extends Error {
   override readonly name = 'CompressError'
+  /** Stable code; see {@link CompressErrorCode}. */
   readonly code: CompressErrorCode
 
   constructor(code: CompressErrorCode, message: string, options?: { cause?: unknown }) {

@@ -5,7 +5,7 @@ export type CodecName = 'none' | 'deflate' | 'gzip' | 'zlib' | 'lz4' | 'zstd' | 
 export interface CodecInfo {
   readonly canCompress: boolean
   readonly canDecompress: boolean
-  /** Whether a streaming (chunk-by-chunk) implementation exists. */
+  /** Whether a streaming (chunk-by-chunk) API exists for it (none yet: one-shot only). */
   readonly streaming: boolean
 }
 

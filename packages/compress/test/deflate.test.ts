@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { deflateRawSync } from 'node:zlib'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import * as browser from '../src/index'
 import * as node from '../src/index.node'
 
@@ -45,11 +45,10 @@ describe.each([
   })
 
   it("decodes zlib's raw deflate streams (an independent encoder) at levels 1, 6 and 9", () => {
-    for (const [name, data] of inputs) {
+    for (const [, data] of inputs) {
       for (const level of [1, 6, 9]) {
         const packed = new Uint8Array(deflateRawSync(data, { level }))
         same(api.decompressSync(packed, { codec: 'deflate', maxOutputSize: data.length + 1 }), data)
-        expect(name).toBeTruthy()
       }
     }
   })
@@ -81,7 +80,7 @@ describe.each([
   })
 
   it('reports what it can do, and refuses what it cannot with typed errors', async () => {
-    expect(api.codecs.deflate).toEqual({ canCompress: true, canDecompress: true, streaming: true })
+    expect(api.codecs.deflate).toEqual({ canCompress: true, canDecompress: true, streaming: false })
     expect(api.codecs.none.canCompress).toBe(true)
     expect(api.codecs.zstd).toEqual({ canCompress: false, canDecompress: false, streaming: false })
     await expect(api.compress(new Uint8Array(1), { codec: 'brotli' as never })).rejects.toMatchObject({ code: 'E_UNKNOWN_CODEC' })
@@ -97,9 +96,15 @@ describe.each([
 })
 
 describe('the two builds agree', () => {
-  it('compress to identical bytes (both use fflate, so packages are reproducible everywhere)', () => {
+  it("write streams that zlib (an independent decoder) reads back, byte-identical between builds", () => {
+    // Both builds compress with fflate by design, so a package is byte-identical wherever it is
+    // made (the Chromium test checks the same for whole packages); zlib checks the streams.
     for (const [, data] of inputs) {
-      for (const level of [1, 6, 9]) same(node.compressSync(data, { codec: 'deflate', level }), browser.compressSync(data, { codec: 'deflate', level }))
+      for (const level of [1, 6, 9]) {
+        const packed = node.compressSync(data, { codec: 'deflate', level })
+        same(new Uint8Array(inflateRawSync(packed)), data)
+        same(packed, browser.compressSync(data, { codec: 'deflate', level }))
+      }
     }
   })
 

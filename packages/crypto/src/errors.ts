@@ -16,6 +16,7 @@ export type CryptoErrorCode = 'E_UNSUPPORTED_ALGORITHM' | 'E_ARGUMENT'
  */
 export class CryptoError extends Error {
   override readonly name = 'CryptoError'
+  /** Stable code; see {@link CryptoErrorCode}. */
   readonly code: CryptoErrorCode
 
   constructor(code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {

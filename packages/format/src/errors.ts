@@ -55,6 +55,7 @@ export type PackageErrorCode =
  */
 export class PackageError extends Error {
   override readonly name = 'PackageError'
+  /** Stable code; see {@link PackageErrorCode}. */
   readonly code: PackageErrorCode
   /** Machine-readable context: offsets, paths, limits, manifest issues. */
   readonly details: Readonly<Record<string, unknown>>

@@ -21,6 +21,14 @@ export interface PackageLimits {
   maxReadBytes: number
 }
 
+/**
+ * The limits readers apply unless `openPackage(source, { limits })` overrides some.
+ *
+ * @example
+ * ```ts
+ * await openPackage(untrustedBytes, { limits: { ...DEFAULT_LIMITS, maxReadBytes: 64 << 20 } })
+ * ```
+ */
 export const DEFAULT_LIMITS: Readonly<PackageLimits> = Object.freeze({
   maxManifestBytes: 16 * 1024 * 1024,
   maxIndexBytes: 256 * 1024 * 1024,

@@ -1,3 +1,4 @@
+import validRange from 'semver/ranges/valid.js'
 import { z } from 'zod'
 import { PackageError } from './errors.js'
 import { jsonShapeProblem, MAX_JSON_DEPTH } from './json-shape.js'
@@ -7,8 +8,6 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/
 // npm-style names: lowercase, optionally scoped.
 const NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/
-// Characters of a node-semver range ("^1.2.0", ">=1 <2 || 3.x"); @torshpkg/resolve parses it fully.
-const RANGE = /^[0-9A-Za-z.*^~<>=|+\- ]+$/
 const DIGEST = /^sha256:[0-9a-f]{64}$/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
@@ -48,11 +47,11 @@ const version = z
   .max(256, 'must be at most 256 characters')
   .regex(SEMVER, 'must be a semantic version such as "1.2.3" or "2.0.0-rc.1"')
 
+// Parsed by node-semver itself, so a range accepted here is one @torshpkg/resolve can use.
 const range = z
   .string({ error: required('a string') })
-  .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(RANGE, 'must be a semver range such as "^1.2.0" or ">=1 <3"')
+  .refine((r) => r.trim() !== '' && validRange(r) !== null, 'must be a semver range such as "^1.2.0", ">=1 <3" or "1.x || 2.x"')
 
 const digest = z.string({ error: required('a string') }).regex(DIGEST, 'must be "sha256:" followed by 64 lowercase hex digits')
 

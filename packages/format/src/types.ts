@@ -37,7 +37,9 @@ export interface CreatePackageOptions {
   onProgress?: (progress: WriteProgress) => void
 }
 
+/** Progress of a writer, reported after each chunk (see `CreatePackageOptions.onProgress`). */
 export interface WriteProgress {
+  /** The resource being written. */
   path: string
   /** Content bytes of this resource consumed so far. */
   resourceBytes: number

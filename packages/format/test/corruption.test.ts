@@ -35,16 +35,31 @@ async function probe(bytes: Uint8Array): Promise<'rejected' | 'reported' | 'clea
     if (!(e instanceof PackageError)) throw e
     return 'rejected'
   }
+  // Every way of reading must either fail with a PackageError or return exactly the original.
+  const reads: [string, (path: string, size: number) => Promise<Uint8Array>, (b: Uint8Array) => Uint8Array][] = [
+    ['read', (p) => pkg.read(p), (b) => b],
+    ['readRange', (p, n) => pkg.readRange(p, n >> 2, n >> 1), (b) => b.subarray(b.length >> 2, (b.length >> 2) + (b.length >> 1))],
+    ['stream', (p) => collect(pkg.stream(p)), (b) => b],
+  ]
   for (const [path, expected] of contents) {
-    try {
-      const got = await pkg.read(path)
-      if (!Buffer.from(got).equals(Buffer.from(expected))) throw new Error(`wrong data returned for ${path}`)
-    } catch (e) {
-      if (!(e instanceof PackageError)) throw e
+    for (const [how, readIt, slice] of reads) {
+      try {
+        const got = await readIt(path, expected.length)
+        if (!Buffer.from(got).equals(Buffer.from(slice(expected)))) throw new Error(`wrong data returned for ${path} by ${how}`)
+      } catch (e) {
+        if (!(e instanceof PackageError)) throw e
+      }
     }
   }
   const report = await pkg.verify()
   return report.ok ? 'clean' : 'reported'
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  const reader = stream.getReader()
+  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value)
+  return new Uint8Array(Buffer.concat(parts))
 }
 
 describe('corruption', () => {

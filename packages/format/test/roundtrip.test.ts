@@ -223,7 +223,13 @@ describe('round trips', () => {
     for (const p of ['a', 'copy/of/a', 'third']) sameBytes(await pkg.read(p), blob)
     sameBytes(await (await openPackage(zeros.bytes!)).read('zeros'), new Uint8Array(10 * 4096))
     const report = await pkg.verify()
-    expect(report).toMatchObject({ ok: true, chunks: { total: 9, unique: 3, corrupt: 0 } })
+    expect(report).toMatchObject({ ok: true, chunks: { total: 9, unique: 3, corrupt: 0 }, checkedBytes: two.bytes!.length })
+    // Dedup is by content: the same text asked to be stored raw and compressed is stored once.
+    const text = 'the same words, again and again. '.repeat(300)
+    const mixed = await pack([['deflated.txt', text, { compression: 'deflate' }], ['raw.txt', text, { compression: 'none' }]])
+    const entries = (await openPackage(mixed.bytes!)).entries()
+    expect(entries.map((e) => e.codecs)).toEqual([['deflate'], ['deflate']])
+    expect(layoutOf(mixed.bytes!).tailOffset - 64).toBe(entries[0]!.storedSize)
   })
 
   it('is deterministic, and the digest moves with any change to manifest, index or data', async () => {

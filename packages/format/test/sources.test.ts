@@ -73,7 +73,7 @@ describe('every source kind opens the same package', () => {
     expect(reads[1]![0]).toBeGreaterThan(big.length)
   })
 
-  it('a file source reads only what it needs and closes its handle', async () => {
+  it('a closed package refuses reads, and closing twice is harmless', async () => {
     const pkg = await openPackage(file)
     await pkg.close()
     await expect(pkg.read('config.json')).rejects.toMatchObject({ code: 'E_CLOSED' })

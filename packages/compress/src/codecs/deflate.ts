@@ -15,7 +15,7 @@ export const deflate: Codec = {
   name: 'deflate',
   canCompress: true,
   canDecompress: true,
-  streaming: true,
+  streaming: false,
   levels: { min: 0, max: 9, default: 6 },
   compressSync(data, level) {
     return deflateSync(data, { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 })

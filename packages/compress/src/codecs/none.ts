@@ -6,7 +6,7 @@ export const none: Codec = {
   name: 'none',
   canCompress: true,
   canDecompress: true,
-  streaming: true,
+  streaming: false,
   compressSync: (data) => data,
   decompressSync(data, maxOutputSize) {
     if (data.length > maxOutputSize) {

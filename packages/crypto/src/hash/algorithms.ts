@@ -14,6 +14,7 @@ export interface AlgorithmInfo {
   readonly webCrypto?: string
 }
 
+/** Digest length and native names of every supported algorithm. */
 export const ALGORITHMS: Readonly<Record<HashAlgorithm, AlgorithmInfo>> = Object.freeze({
   sha256: { name: 'sha256', outputLength: 32, node: 'sha256', webCrypto: 'SHA-256' },
 })

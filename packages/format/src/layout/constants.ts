@@ -3,12 +3,14 @@
  * decodes its worked example with this code.
  */
 
-/** `\x89TPK\r\n\x1a\n`: high bit, name, and the CR-LF / ^Z / LF that catch text-mode mangling (as PNG does). */
+/** The first 8 bytes of every package, `\x89TPK\r\n\x1a\n`: high bit, name, and the CR-LF / ^Z / LF that catch text-mode mangling (as PNG does). */
 export const MAGIC = Uint8Array.of(0x89, 0x54, 0x50, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a)
 /** `TPKEND\x1a\n`: the last eight bytes of every complete package. */
 export const END_MAGIC = Uint8Array.of(0x54, 0x50, 0x4b, 0x45, 0x4e, 0x44, 0x1a, 0x0a)
 
+/** Major format version this library writes and reads (incompatible layouts bump it). */
 export const FORMAT_MAJOR = 1
+/** Minor format version this library writes; newer minors of the same major still open. */
 export const FORMAT_MINOR = 0
 /** 0xFEFF stored little-endian: a reader seeing FE FF knows the writer was big-endian. */
 export const BYTE_ORDER_MARK = 0xfeff
@@ -23,7 +25,9 @@ export const SIGNATURE_RECORD_HEADER_SIZE = 8
 /** Bytes of the digest (SHA-256 and BLAKE3 both give 32). */
 export const DIGEST_SIZE = 32
 
+/** Default bytes per chunk (1 MiB): the unit of hashing, compression and random access. */
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024
+/** Default boundary (bytes) for chunks stored raw, so typed-array views need no copy. */
 export const DEFAULT_ALIGNMENT = 64
 export const MIN_ALIGNMENT = 64
 export const MAX_ALIGNMENT = 4096

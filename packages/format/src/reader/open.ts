@@ -102,8 +102,15 @@ export async function readMetadata(source: ByteSource, options: OpenPackageOptio
     tailStart = preamble.locator
     tail = await source.read(tailStart, size - tailStart)
   } else {
-    // Unknown: read a tail guess (the footer, or more where requests are costly), then the rest.
-    const guess = Math.min(size - PREAMBLE_SIZE, Math.max(FOOTER_SIZE, source.tailHint))
+    // Unknown (a package streamed to a non-seekable sink): where reads are cheap, read just the
+    // footer and then the tail. Where each read is a round trip, guess generously: the source's
+    // base guess plus 64 bytes per chunk at the default chunk size (a chunk record is 52), so
+    // that most such packages still open with one more request.
+    const guess = Math.min(
+      size - PREAMBLE_SIZE,
+      maxTail,
+      source.tailHint <= FOOTER_SIZE ? FOOTER_SIZE : source.tailHint + 64 * Math.ceil(size / preamble.chunkSize),
+    )
     tailStart = size - guess
     tail = await source.read(tailStart, guess)
   }

@@ -45,7 +45,11 @@ export class Package {
   /** @internal Use `openPackage`. */
   constructor(
     private readonly source: ByteSource,
-    /** @internal */
+    /**
+     * Every region as decoded and checked at open: preamble, footer, manifest bytes, index,
+     * signature records, digest. For tools that inspect or extend packages (signing appends a
+     * signature record, for instance); most code needs only the methods below.
+     */
     readonly metadata: PackageMetadata,
     private readonly options: OpenPackageOptions,
   ) {
@@ -146,7 +150,7 @@ export class Package {
    * the padding between chunks is zero and nothing hides between regions. Problems are
    * reported, not thrown.
    */
-  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen()
     return verifyPackage(this.source, this.metadata, { ...this.options, ...options })
   }

@@ -24,8 +24,9 @@ export interface ByteSource {
   readonly size: number
   readonly kind: 'memory' | 'blob' | 'file' | 'http' | 'custom'
   /**
-   * Bytes worth fetching from the end when the tail's position is unknown: one HTTP
-   * request should fetch a generous tail, a file read needs only the footer.
+   * Base number of bytes worth fetching from the end when the tail's position is unknown:
+   * an HTTP request should fetch a generous tail (the reader adds an estimate of the index),
+   * a file read needs only the footer.
    */
   readonly tailHint: number
   read(offset: number, length: number): Promise<Uint8Array>

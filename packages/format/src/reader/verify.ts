@@ -37,7 +37,10 @@ export interface VerifyReport {
   ok: boolean
   digest: string
   size: number
-  /** Bytes examined (equal to `size` when the whole file could be walked). */
+  /**
+   * Bytes actually checked: preamble and tail, each block hashed, each padding gap read. Equal
+   * to `size` for a sound file; less when bytes belong to no region or blocks overlap.
+   */
   checkedBytes: number
   chunks: { total: number; unique: number; corrupt: number }
   issues: VerifyIssue[]
@@ -87,6 +90,7 @@ export async function verifyPackage(
   }
   const { alignment } = meta.preamble
   const dataEnd = meta.footer.tailOffset
+  let checked = PREAMBLE_SIZE + (source.size - dataEnd) // preamble and tail, checked by readMetadata
 
   // 2. Unique blocks (deduplicated chunks share one), in file order.
   const blocks = new Map<number, Block>()
@@ -130,6 +134,7 @@ export async function verifyPackage(
       const expected = c.codec === 0 ? Math.ceil(cursor / alignment) * alignment : cursor
       // Only the legitimate padding is read; anything beyond it is reported, not loaded.
       const padding = await bytesAt(cursor, Math.min(c.offset, expected))
+      checked += padding.length
       const nonZero = firstNonZero(padding)
       if (nonZero >= 0) {
         issue({ code: 'E_CORRUPT', region: 'padding', offset: cursor + nonZero, length: 1, message: `padding byte at ${cursor + nonZero} is not zero` })
@@ -139,6 +144,7 @@ export async function verifyPackage(
       }
     }
     const stored = await bytesAt(c.offset, end)
+    checked += stored.length
     const where2 = `block at ${c.offset} (${[...paths].map((p) => JSON.stringify(p)).join(', ')})`
     if (!equalBytes(await hash('sha256', stored), c.hash)) {
       report.chunks.corrupt++
@@ -153,13 +159,13 @@ export async function verifyPackage(
       }
     }
     cursor = Math.max(cursor, end)
-    options.onProgress?.({ checkedBytes: cursor, totalBytes: source.size })
+    options.onProgress?.({ checkedBytes: checked, totalBytes: source.size })
   }
   if (cursor < dataEnd) {
     issue({ code: 'E_CORRUPT', region: 'data', offset: cursor, length: dataEnd - cursor, message: `${dataEnd - cursor} bytes before the manifest belong to no chunk` })
   }
-  report.checkedBytes = source.size
-  options.onProgress?.({ checkedBytes: source.size, totalBytes: source.size })
+  report.checkedBytes = checked
+  options.onProgress?.({ checkedBytes: checked, totalBytes: source.size })
   report.ok = report.issues.length === 0 && !report.issuesTruncated
   return report
 }

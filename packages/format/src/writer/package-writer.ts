@@ -54,8 +54,8 @@ export class PackageWriter {
   private failure: PackageError | undefined
   private readonly resources: ResourceRecord[] = []
   private readonly chunks: ChunkRecord[] = []
-  /** Stored blocks by codec and hash: identical chunks are written once. */
-  private readonly blocks = new Map<string, number>()
+  /** Blocks already in the file, by the SHA-256 of their raw content: identical chunks are written once. */
+  private readonly blocks = new Map<string, Block>()
   private readonly paths = new Set<string>()
 
   /** @internal Use {@link createPackage}. */
@@ -176,11 +176,22 @@ export class PackageWriter {
       let pending: Promise<void> = Promise.resolve()
       for await (const piece of pieces(data, this.chunkSize, sized)) {
         this.assertRunning()
-        const { codec, stored } = encodeChunk(piece, info.policy)
-        const digest = await hash('sha256', stored)
+        // One hash of the raw bytes finds duplicates before any compression work; it is also
+        // the stored hash when the chunk is stored raw. A compressed chunk's stored bytes get
+        // their own (smaller) hash, so every byte in the file is covered.
+        const rawDigest = await hash('sha256', piece)
+        const key = toHex(rawDigest)
+        let block = this.blocks.get(key)
+        let stored: Uint8Array | undefined
+        if (!block) {
+          const encoded = encodeChunk(piece, info.policy)
+          stored = encoded.stored
+          const storedHash = encoded.codec === 0 ? rawDigest : await hash('sha256', stored)
+          block = { offset: -1, storedLength: stored.length, codec: encoded.codec, hash: storedHash }
+        }
         // Hashing the next chunk overlaps with writing this one; only one write is in flight.
         await pending
-        pending = this.place(piece.length, codec, stored, digest)
+        pending = this.place(key, piece.length, block, stored)
         pending.catch(() => {})
         size += piece.length
         this.options.onProgress?.({ path, resourceBytes: size, bytesWritten: this.pos })
@@ -214,22 +225,24 @@ export class PackageWriter {
     return toEntry(record, this.chunks)
   }
 
-  /** Record a chunk, writing its block unless an identical one is already in the file. */
-  private place(rawLength: number, codec: number, stored: Uint8Array, digest: Uint8Array): Promise<void> {
+  /** Record a chunk, and write its block unless an identical one is already in the file. */
+  private place(key: string, rawLength: number, block: Block, stored: Uint8Array | undefined): Promise<void> {
     if (this.chunks.length >= DEFAULT_LIMITS.maxChunks) {
       // Readers refuse more by default; better to stop here than write a package nobody opens.
       throw new PackageError('E_LIMIT', `a package holds at most ${DEFAULT_LIMITS.maxChunks} chunks; use a larger chunkSize`)
     }
-    const key = `${codec}:${toHex(digest)}`
-    const existing = this.blocks.get(key)
-    const record = { offset: existing ?? 0, storedLength: stored.length, rawLength, codec, filter: 0, filterParam: 0, hash: digest }
-    this.chunks.push(record)
-    if (existing !== undefined) return Promise.resolve()
+    const known = this.blocks.get(key)
+    if (known || !stored) {
+      const b = known ?? block
+      this.chunks.push({ offset: b.offset, storedLength: b.storedLength, rawLength, codec: b.codec, filter: 0, filterParam: 0, hash: b.hash })
+      return Promise.resolve()
+    }
     // Raw chunks start on the alignment boundary (zero-copy typed-array views); compressed ones need not.
-    const offset = codec === 0 ? alignUp(this.pos, this.alignment) : this.pos
+    const offset = block.codec === 0 ? alignUp(this.pos, this.alignment) : this.pos
     const pad = offset - this.pos
-    record.offset = offset
-    this.blocks.set(key, offset)
+    block.offset = offset
+    this.blocks.set(key, block)
+    this.chunks.push({ offset, storedLength: block.storedLength, rawLength, codec: block.codec, filter: 0, filterParam: 0, hash: block.hash })
     this.pos = offset + stored.length
     return this.emit(pad, stored)
   }
@@ -332,6 +345,15 @@ export class PackageWriter {
     }
     return error.code === 'E_ABORTED' ? (this.failure ?? error) : error
   }
+}
+
+/** A block written to the data region. */
+interface Block {
+  offset: number
+  storedLength: number
+  codec: number
+  /** Hash of the stored bytes. */
+  hash: Uint8Array
 }
 
 function alignUp(n: number, a: number): number {
