@@ -1,58 +1,123 @@
-import { codecs, CompressError, compressSync, decompressSync, worthCompressing } from '@torshpkg/compress'
+import {
+  chooseAuto,
+  codecs,
+  CompressError,
+  compressSync,
+  decompress,
+  isShuffleWidth,
+  type CodecName,
+  type CodecPool,
+  type Preset,
+  type ShuffleWidth,
+} from '@torshpkg/compress'
 import { PackageError } from './errors.js'
-import { CODEC_IDS, FILTER_NONE, type ChunkCodec } from './layout/ids.js'
+import { codecId, CODEC_IDS, FILTER_NONE, FILTER_SHUFFLE } from './layout/ids.js'
 import type { ChunkRecord } from './layout/index-table.js'
 
-/** How chunks are compressed: per package (createPackage) or per resource (add). */
-export type CompressionOption = 'none' | 'deflate' | 'auto' | { codec: ChunkCodec | 'auto'; level?: number }
+/** Codecs a package's chunks can be written with (where the runtime can write them). */
+export type ChunkCodec = 'none' | 'deflate' | 'gzip' | 'zlib' | 'lz4' | 'zstd'
+const CHUNK_CODECS: readonly string[] = ['none', 'deflate', 'gzip', 'zlib', 'lz4', 'zstd']
+
+/**
+ * How chunks are compressed, per package (createPackage) or per resource (add):
+ * - `'auto'` (default): compress a chunk only when a 4 KiB sample promises a ~20% saving
+ *   (deflate; float tensors are judged, and compressed, byte-shuffled), and keep the result
+ *   only if it really saves 10%. Float32 weights stay raw; JSON, code and bfloat16 shrink.
+ * - a codec name: compress every chunk with it, keeping whichever of stored and compressed is smaller.
+ * - `{ codec, level, shuffle }`: a level or preset, and a byte shuffle of that element width.
+ */
+export type CompressionOption = 'auto' | ChunkCodec | { codec: ChunkCodec | 'auto'; level?: number | Preset; shuffle?: ShuffleWidth }
 
 /** A validated {@link CompressionOption}. */
 export interface CompressionPolicy {
   codec: ChunkCodec | 'auto'
-  level: number
+  level: number | Preset | undefined
+  shuffle: ShuffleWidth | undefined
 }
 
-const DEFAULT_LEVEL = 6
 // 'auto' keeps a compressed chunk only if it saves at least this fraction: below that the
 // reader's decode time costs more than the bytes saved, and zero-copy views are lost.
 const AUTO_MIN_SAVING = 0.1
 
+export const DEFAULT_POLICY: CompressionPolicy = { codec: 'auto', level: undefined, shuffle: undefined }
+
 export function compressionPolicy(option: CompressionOption | undefined, fallback: CompressionPolicy): CompressionPolicy {
   if (option === undefined) return fallback
   const o = typeof option === 'string' ? { codec: option } : option
-  if (typeof o !== 'object' || o === null || !['none', 'deflate', 'auto'].includes(o.codec as string)) {
-    throw new PackageError('E_ARGUMENT', `compression must be 'none', 'deflate', 'auto' or { codec, level }, got ${JSON.stringify(option)}`, { field: 'compression' })
+  const codec = (o as { codec?: unknown } | null)?.codec
+  if (typeof o !== 'object' || o === null || !(codec === 'auto' || CHUNK_CODECS.includes(codec as string))) {
+    throw new PackageError('E_ARGUMENT', `compression must be 'auto', one of ${CHUNK_CODECS.join(', ')}, or { codec, level, shuffle }; got ${JSON.stringify(option)}`, {
+      field: 'compression',
+    })
   }
-  const level = (o as { level?: number }).level ?? DEFAULT_LEVEL
-  if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new PackageError('E_ARGUMENT', `compression level must be an integer from 0 to 9, got ${JSON.stringify(level)}`, { field: 'compression.level' })
+  if (codec !== 'auto' && codec !== 'none' && !codecs[codec as CodecName].canCompress) {
+    throw new PackageError(
+      'E_UNSUPPORTED',
+      codec === 'zstd' ? 'zstd chunks can only be written where node:zlib has zstd (Node >= 22.15)' : `${codec} cannot compress in this runtime`,
+      { field: 'compression' },
+    )
   }
-  return { codec: o.codec as CompressionPolicy['codec'], level }
+  const { level, shuffle } = o as { level?: number | Preset; shuffle?: unknown }
+  if (shuffle !== undefined && !isShuffleWidth(shuffle)) {
+    throw new PackageError('E_ARGUMENT', `compression.shuffle must be 2, 4 or 8 (the element width), got ${JSON.stringify(shuffle)}`, { field: 'compression.shuffle' })
+  }
+  if (level !== undefined && codec !== 'none') {
+    // Let the codec judge the level now, so a bad one fails here, not at the first chunk.
+    try {
+      compressSync(new Uint8Array(0), { codec: codec === 'auto' ? 'deflate' : (codec as CodecName), level })
+    } catch (e) {
+      throw new PackageError('E_ARGUMENT', `compression.level: ${(e as Error).message}`, { field: 'compression.level' }, { cause: e })
+    }
+  }
+  return { codec: codec as CompressionPolicy['codec'], level, shuffle }
 }
 
-export const DEFAULT_POLICY: CompressionPolicy = { codec: 'auto', level: DEFAULT_LEVEL }
+/** A chunk as it will be stored. */
+export interface EncodedChunk {
+  codec: number
+  filter: number
+  filterParam: number
+  stored: Uint8Array
+}
 
-/** Encode one chunk; a compressed form is kept only when it is smaller (by 10% for 'auto'). */
-export function encodeChunk(raw: Uint8Array, policy: CompressionPolicy): { codec: number; stored: Uint8Array } {
-  if (policy.codec === 'none' || raw.length === 0) return { codec: 0, stored: raw }
-  if (policy.codec === 'auto' && !worthCompressing(raw)) return { codec: 0, stored: raw }
-  const packed = compressSync(raw, { codec: 'deflate', level: policy.level })
-  const limit = policy.codec === 'auto' ? raw.length * (1 - AUTO_MIN_SAVING) : raw.length
-  return packed.length < limit ? { codec: 1, stored: packed } : { codec: 0, stored: raw }
+/**
+ * Encode one chunk under `policy` (on `pool` if given). `floatWidth` is the element width of a
+ * float tensor, which 'auto' may shuffle by.
+ */
+export async function encodeChunk(raw: Uint8Array, policy: CompressionPolicy, floatWidth?: ShuffleWidth, pool?: CodecPool): Promise<EncodedChunk> {
+  const plain: EncodedChunk = { codec: 0, filter: FILTER_NONE, filterParam: 0, stored: raw }
+  if (policy.codec === 'none' || raw.length === 0) return plain
+  let codec: CodecName
+  let shuffle = policy.shuffle
+  let minSaving = 0
+  if (policy.codec === 'auto') {
+    const choice = chooseAuto(raw, floatWidth)
+    if (!choice.compress) return plain
+    codec = 'deflate'
+    shuffle ??= choice.shuffle
+    minSaving = AUTO_MIN_SAVING
+  } else codec = policy.codec
+  const options = { codec, level: policy.level, shuffle }
+  const stored = pool ? await pool.compress(raw, options) : compressSync(raw, options)
+  if (stored.length >= raw.length * (1 - minSaving)) return plain
+  return { codec: codecId(codec), filter: shuffle ? FILTER_SHUFFLE : FILTER_NONE, filterParam: shuffle ?? 0, stored }
 }
 
 /** Decode a chunk's stored bytes (already hash-checked) to exactly its raw length. */
-export function decodeChunk(record: ChunkRecord, stored: Uint8Array, where: string): Uint8Array {
-  if (record.filter !== FILTER_NONE) {
-    throw new PackageError('E_UNSUPPORTED', `${where} uses filter ${record.filter}, which this build cannot undo`, { filter: record.filter })
-  }
+export async function decodeChunk(record: ChunkRecord, stored: Uint8Array, where: string, pool?: CodecPool): Promise<Uint8Array> {
   const name = CODEC_IDS[record.codec]
-  if (name === 'none') return stored
+  let shuffle: ShuffleWidth | undefined
+  if (record.filter === FILTER_SHUFFLE && isShuffleWidth(record.filterParam)) shuffle = record.filterParam
+  else if (record.filter !== FILTER_NONE) {
+    throw new PackageError('E_UNSUPPORTED', `${where} uses filter ${record.filter}/${record.filterParam}, which this build cannot undo`, { filter: record.filter })
+  }
+  if (name === 'none' && !shuffle) return stored
   if (name === undefined || !codecs[name].canDecompress) {
     throw new PackageError('E_UNSUPPORTED', `${where} uses codec ${name ?? `#${record.codec}`}, which this build cannot decode`, { codec: name ?? record.codec })
   }
+  const options = { codec: name, expectedSize: record.rawLength, maxOutputSize: record.rawLength, shuffle }
   try {
-    return decompressSync(stored, { codec: name, expectedSize: record.rawLength, maxOutputSize: record.rawLength })
+    return pool && name !== 'none' ? await pool.decompress(stored, options) : await decompress(stored, options)
   } catch (e) {
     if (e instanceof CompressError && e.code === 'E_CODEC_UNAVAILABLE') {
       throw new PackageError('E_UNSUPPORTED', `${where}: ${e.message}`, {}, { cause: e })

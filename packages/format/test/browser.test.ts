@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium, type Browser } from 'playwright-core'
-import { startFileServer, type TestServer } from './helpers/http-server'
+import { startFileServer, type TestServer } from '../../../scripts/test-server'
 
 /**
  * The browser build in a real Chromium: packing with WebCrypto and fflate, opening from bytes,

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createPackage, openPackage } from '@torshpkg/format'
 import { layoutOf } from './helpers/layout'
 import { rng, sameBytes } from './helpers/random'
-import { startFileServer, startHandlerServer, type TestServer } from './helpers/http-server'
+import { startFileServer, startHandlerServer, type TestServer } from '../../../scripts/test-server'
 
 const manifest = { name: 'over-http', version: '2.0.0' }
 const CHUNK = 256 * 1024

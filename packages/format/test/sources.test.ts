@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createPackage, openPackage, type PackageSource } from '@torshpkg/format'
 import { rng, sameBytes } from './helpers/random'
-import { startFileServer, type TestServer } from './helpers/http-server'
+import { startFileServer, type TestServer } from '../../../scripts/test-server'
 
 const manifest = { name: 'sources', version: '0.1.0' }
 let dir: string

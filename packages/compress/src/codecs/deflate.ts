@@ -1,31 +1,43 @@
-import { deflateSync, Inflate, inflateSync } from 'fflate'
+import { Deflate, deflateSync, Inflate, inflateSync } from 'fflate'
+import { concatBytes } from '../byte-queue.js'
 import { CompressError } from '../errors.js'
-import type { Codec } from '../types.js'
+import type { Codec, Levels } from '../types.js'
+import { fflateDecoder, fflateEncoder } from './fflate-stream.js'
 
-// Compressed input is fed to the streaming inflater in slices this big, so one push can
-// produce at most ~1032x of it (deflate's maximum ratio): the overshoot past a limit stays small.
-const INPUT_SLICE = 16 * 1024
+type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
+
+/** zlib's levels, shared by deflate, gzip and zlib. */
+export const DEFLATE_LEVELS: Levels = { min: 0, max: 9, default: 6, presets: { fast: 1, balanced: 6, max: 9 } }
 
 /**
  * Raw DEFLATE (RFC 1951) through fflate, everywhere. Compression always uses fflate, so a
  * package packed in Node and in a browser is byte-identical (node:zlib's encoder emits
- * different bytes for the same input).
+ * different bytes for the same input). Raw deflate has no checksum of its own.
  */
 export const deflate: Codec = {
   name: 'deflate',
   canCompress: true,
   canDecompress: true,
-  streaming: false,
-  levels: { min: 0, max: 9, default: 6 },
-  compressSync(data, level) {
-    return deflateSync(data, { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 })
-  },
+  streaming: true,
+  levels: DEFLATE_LEVELS,
+  compressSync: (data, level) => deflateSync(data, { level: level as Level }),
   decompressSync(data, maxOutputSize, expectedSize) {
     // An empty input is not a deflate stream (even an empty payload needs a final block).
     if (data.length === 0) throw new CompressError('E_CORRUPT', 'deflate: empty input is not a deflate stream')
-    return expectedSize === undefined
-      ? inflateBounded(data, maxOutputSize)
-      : inflateExact(data, expectedSize)
+    return expectedSize === undefined ? inflateBounded(data, maxOutputSize) : inflateExact(data, expectedSize)
+  },
+  createEncoder: (level) => fflateEncoder(new Deflate({ level: level as Level }) as never),
+  createDecoder(maxOutputSize) {
+    const d = fflateDecoder('deflate', new Inflate() as never, maxOutputSize)
+    let seen = false
+    return {
+      push(chunk, final) {
+        seen ||= chunk.length > 0
+        const out = d.push(chunk, final)
+        if (final && (!seen || !d.done)) throw new CompressError('E_CORRUPT', 'deflate: stream ended before its final block')
+        return out
+      },
+    }
   },
 }
 
@@ -38,7 +50,7 @@ function inflateExact(data: Uint8Array, size: number): Uint8Array {
   } catch (e) {
     // fflate throws RangeError when a stored block overruns the fixed buffer.
     if (e instanceof RangeError) throw new CompressError('E_SIZE_MISMATCH', `deflate: output exceeds the expected ${size} bytes`)
-    throw corrupt(e)
+    throw new CompressError('E_CORRUPT', `deflate: malformed stream (${(e as Error).message})`, { cause: e })
   }
   // fflate silently drops Huffman output past the end of a fixed buffer; the spare byte catches that.
   if (result.length !== size) {
@@ -49,40 +61,8 @@ function inflateExact(data: Uint8Array, size: number): Uint8Array {
 
 /** Inflate with no size hint, stopping as soon as the output passes `max`. */
 function inflateBounded(data: Uint8Array, max: number): Uint8Array {
-  const parts: Uint8Array[] = []
-  let total = 0
-  let done = false
-  const inflater = new Inflate((chunk, final) => {
-    total += chunk.length
-    if (total > max) throw new CompressError('E_LIMIT', `deflate: output exceeds maxOutputSize ${max}`)
-    parts.push(chunk)
-    done ||= final
-  })
-  try {
-    for (let at = 0; at < data.length; at += INPUT_SLICE) {
-      const end = Math.min(at + INPUT_SLICE, data.length)
-      inflater.push(data.subarray(at, end), end === data.length)
-    }
-  } catch (e) {
-    if (e instanceof CompressError) throw e
-    throw corrupt(e)
-  }
-  if (!done) throw new CompressError('E_CORRUPT', 'deflate: stream ended before its final block')
-  return concat(parts, total)
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-
-function corrupt(cause: unknown): CompressError {
-  const detail = cause instanceof Error ? cause.message : String(cause)
-  return new CompressError('E_CORRUPT', `deflate: malformed stream (${detail})`, { cause })
+  const d = fflateDecoder('deflate', new Inflate() as never, max)
+  const out = d.push(data, true)
+  if (!d.done) throw new CompressError('E_CORRUPT', 'deflate: stream ended before its final block')
+  return concatBytes(out, d.produced)
 }

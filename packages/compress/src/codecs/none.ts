@@ -7,6 +7,7 @@ export const none: Codec = {
   canCompress: true,
   canDecompress: true,
   streaming: false,
+  levels: { min: 0, max: 0, default: 0, presets: { fast: 0, balanced: 0, max: 0 } },
   compressSync: (data) => data,
   decompressSync(data, maxOutputSize) {
     if (data.length > maxOutputSize) {

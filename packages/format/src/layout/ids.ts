@@ -24,9 +24,6 @@ export const CODEC_IDS: Readonly<Record<number, CodecName>> = {
   7: 'lzma',
 }
 
-/** Codecs the writer in this version may put into a package. */
-export type ChunkCodec = 'none' | 'deflate'
-
 export function codecId(name: CodecName): number {
   for (const [id, n] of Object.entries(CODEC_IDS)) if (n === name) return Number(id)
   throw new Error(`no id for codec ${name}`)
@@ -36,8 +33,7 @@ export function codecId(name: CodecName): number {
 export const FILTER_NONE = 0
 /**
  * Byte shuffle before the codec: byte k of every element grouped together; the parameter
- * (byte 18) is the element width, 2, 4 or 8. Defined by the format; decoded by
- * `@torshpkg/compress` once it implements it (until then reads fail with `E_UNSUPPORTED`).
+ * (byte 18) is the element width, 2, 4 or 8. Readers decode, then unshuffle.
  */
 export const FILTER_SHUFFLE = 1
 

@@ -1,3 +1,4 @@
+import type { CodecPool } from '@torshpkg/compress'
 import { equalBytes, hash } from '@torshpkg/crypto'
 import type { Environment } from '../environment.js'
 import { PackageError } from '../errors.js'
@@ -20,6 +21,8 @@ export interface OpenPackageOptions extends Omit<HttpSourceOptions, 'signal'> {
   /** Override any of the reader's maxima. */
   limits?: Partial<PackageLimits>
   signal?: AbortSignal
+  /** Decode compressed chunks on these workers (`createPool()` from `@torshpkg/compress`). */
+  pool?: CodecPool
 }
 
 /** Everything decoded from a package's two ends. */

@@ -207,29 +207,40 @@ export class Package {
     }
 
     const out = new Uint8Array(total)
-    // A block repeated in this read (deduplicated chunks) is checked and decoded once.
-    const decoded = new Map<number, { chunk: ChunkRecord; raw: Uint8Array }>()
+    // A block repeated in this read (deduplicated chunks) is checked and decoded once. Decoding
+    // runs concurrently (in parallel on a pool, if the package was opened with one).
+    const decoded = new Map<number, { chunk: ChunkRecord; raw: Promise<Uint8Array> }>()
+    const jobs: Promise<void>[] = []
     let at = 0
     let k = 0
     for (const run of runs) {
       const span = await this.source.read(run.start, run.end - run.start)
       for (const c of run.chunks) {
         const seen = decoded.get(c.offset)
-        let raw: Uint8Array
+        let raw: Promise<Uint8Array>
         if (seen && sameBlock(seen.chunk, c)) raw = seen.raw
         else {
           const stored = span.subarray(c.offset - run.start, c.offset - run.start + c.storedLength)
-          await checkHash(c, stored, where(k))
-          raw = decodeChunk(c, stored, where(k))
+          const label = where(k)
+          raw = checkHash(c, stored, label).then(() => decodeChunk(c, stored, label, this.options.pool))
           decoded.set(c.offset, { chunk: c, raw })
         }
-        out.set(raw, at)
+        const position = at
+        jobs.push(raw.then((bytes) => out.set(bytes, position)))
         at += c.rawLength
         k++
       }
     }
+    await settleAll(jobs)
     return out
   }
+}
+
+/** Wait for every job; if any failed, throw the first failure (after all have settled). */
+async function settleAll(jobs: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(jobs)
+  const failed = results.find((r) => r.status === 'rejected')
+  if (failed) throw (failed as PromiseRejectedResult).reason
 }
 
 async function checkHash(c: ChunkRecord, stored: Uint8Array, where: string): Promise<void> {

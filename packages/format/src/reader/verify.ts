@@ -151,7 +151,7 @@ export async function verifyPackage(
       issue({ code: 'E_CORRUPT_CHUNK', region: 'data', ...where, message: `${where2} does not match its hash` })
     } else if (c.codec !== 0 || c.filter !== 0) {
       try {
-        decodeChunk(c, stored, where2)
+        await decodeChunk(c, stored, where2, options.pool)
       } catch (e) {
         if (!(e instanceof PackageError)) throw e
         if (e.code === 'E_CORRUPT_CHUNK') report.chunks.corrupt++

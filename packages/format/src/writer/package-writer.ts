@@ -1,3 +1,4 @@
+import type { ShuffleWidth } from '@torshpkg/compress'
 import { hash, toHex } from '@torshpkg/crypto'
 import { compressionPolicy, DEFAULT_POLICY, encodeChunk, type CompressionPolicy } from '../chunk-codec.js'
 import { toEntry } from '../entries.js'
@@ -117,7 +118,7 @@ export class PackageWriter {
       const mediaType = options.mediaType === undefined ? defaultMediaType(p) : checkMediaType(options.mediaType)
       const policy = compressionPolicy(options.compression, this.policy)
       this.paths.add(p)
-      job = () => this.write(p, data, sized, { type, mediaType, tensor, policy })
+      job = () => this.write(p, data, sized, { type, mediaType, tensor, policy, floatWidth: floatWidth(tensor) })
     } catch (e) {
       return Promise.reject(e)
     }
@@ -165,7 +166,7 @@ export class PackageWriter {
     path: string,
     data: PackageData,
     sized: ReturnType<typeof sizedInput>,
-    info: { type: ResourceType; mediaType: string; tensor: TensorInfo | undefined; policy: CompressionPolicy },
+    info: { type: ResourceType; mediaType: string; tensor: TensorInfo | undefined; policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined },
   ): Promise<PackageEntry> {
     const firstChunk = this.chunks.length
     let startPos = -1
@@ -173,7 +174,23 @@ export class PackageWriter {
     try {
       await this.start()
       startPos = this.pos
-      let pending: Promise<void> = Promise.resolve()
+      // Chunks are hashed in order; their encoding (compression, on the pool if there is one)
+      // runs ahead by up to `window` chunks; they are placed and written strictly in order, so
+      // the output is the same whatever finishes first.
+      const window = this.options.pool ? this.options.pool.size * 2 : 1
+      const inFlight: { key: string; rawLength: number; block: Promise<Block & { stored?: Uint8Array }> }[] = []
+      const pendingBlocks = new Map<string, Promise<Block & { stored?: Uint8Array }>>()
+      let writing: Promise<void> = Promise.resolve()
+      const placeNext = async () => {
+        const next = inFlight.shift()!
+        const block = await next.block
+        // Encoding the next chunks overlaps with writing this one; only one write is in flight.
+        await writing
+        writing = this.place(next.key, next.rawLength, block, block.stored)
+        writing.catch(() => {})
+        pendingBlocks.delete(next.key)
+        this.options.onProgress?.({ path, resourceBytes: size, bytesWritten: this.pos })
+      }
       for await (const piece of pieces(data, this.chunkSize, sized)) {
         this.assertRunning()
         // One hash of the raw bytes finds duplicates before any compression work; it is also
@@ -181,22 +198,18 @@ export class PackageWriter {
         // their own (smaller) hash, so every byte in the file is covered.
         const rawDigest = await hash('sha256', piece)
         const key = toHex(rawDigest)
-        let block = this.blocks.get(key)
-        let stored: Uint8Array | undefined
-        if (!block) {
-          const encoded = encodeChunk(piece, info.policy)
-          stored = encoded.stored
-          const storedHash = encoded.codec === 0 ? rawDigest : await hash('sha256', stored)
-          block = { offset: -1, storedLength: stored.length, codec: encoded.codec, hash: storedHash }
-        }
-        // Hashing the next chunk overlaps with writing this one; only one write is in flight.
-        await pending
-        pending = this.place(key, piece.length, block, stored)
-        pending.catch(() => {})
+        const known = this.blocks.get(key) ?? pendingBlocks.get(key)
+        const block = known
+          ? Promise.resolve(known).then((b) => ({ ...b, stored: undefined }))
+          : this.encode(piece, rawDigest, info)
+        if (!known) pendingBlocks.set(key, block)
+        block.catch(() => {})
+        inFlight.push({ key, rawLength: piece.length, block })
         size += piece.length
-        this.options.onProgress?.({ path, resourceBytes: size, bytesWritten: this.pos })
+        while (inFlight.length >= window) await placeNext()
       }
-      await pending
+      while (inFlight.length > 0) await placeNext()
+      await writing
       if (info.tensor) checkTensorSize(info.tensor, size)
       if (sized && size !== sized.size) {
         throw new PackageError('E_SOURCE', `content for ${JSON.stringify(path)} changed size while being read (${sized.size} -> ${size})`)
@@ -225,6 +238,17 @@ export class PackageWriter {
     return toEntry(record, this.chunks)
   }
 
+  /** Compress (maybe) and hash one chunk's stored form. */
+  private async encode(
+    piece: Uint8Array,
+    rawDigest: Uint8Array,
+    info: { policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined },
+  ): Promise<Block & { stored: Uint8Array }> {
+    const encoded = await encodeChunk(piece, info.policy, info.floatWidth, this.options.pool)
+    const storedHash = encoded.stored === piece ? rawDigest : await hash('sha256', encoded.stored)
+    return { offset: -1, storedLength: encoded.stored.length, codec: encoded.codec, filter: encoded.filter, filterParam: encoded.filterParam, hash: storedHash, stored: encoded.stored }
+  }
+
   /** Record a chunk, and write its block unless an identical one is already in the file. */
   private place(key: string, rawLength: number, block: Block, stored: Uint8Array | undefined): Promise<void> {
     if (this.chunks.length >= DEFAULT_LIMITS.maxChunks) {
@@ -234,7 +258,7 @@ export class PackageWriter {
     const known = this.blocks.get(key)
     if (known || !stored) {
       const b = known ?? block
-      this.chunks.push({ offset: b.offset, storedLength: b.storedLength, rawLength, codec: b.codec, filter: 0, filterParam: 0, hash: b.hash })
+      this.chunks.push({ offset: b.offset, storedLength: b.storedLength, rawLength, codec: b.codec, filter: b.filter, filterParam: b.filterParam, hash: b.hash })
       return Promise.resolve()
     }
     // Raw chunks start on the alignment boundary (zero-copy typed-array views); compressed ones need not.
@@ -242,7 +266,7 @@ export class PackageWriter {
     const pad = offset - this.pos
     block.offset = offset
     this.blocks.set(key, block)
-    this.chunks.push({ offset, storedLength: block.storedLength, rawLength, codec: block.codec, filter: 0, filterParam: 0, hash: block.hash })
+    this.chunks.push({ offset, storedLength: block.storedLength, rawLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam, hash: block.hash })
     this.pos = offset + stored.length
     return this.emit(pad, stored)
   }
@@ -352,8 +376,25 @@ interface Block {
   offset: number
   storedLength: number
   codec: number
+  filter: number
+  filterParam: number
   /** Hash of the stored bytes. */
   hash: Uint8Array
+}
+
+/** Element width of a float tensor, which 'auto' may byte-shuffle by. */
+function floatWidth(tensor: TensorInfo | undefined): ShuffleWidth | undefined {
+  switch (tensor?.dtype) {
+    case 'float16':
+    case 'bfloat16':
+      return 2
+    case 'float32':
+      return 4
+    case 'float64':
+      return 8
+    default:
+      return undefined
+  }
 }
 
 function alignUp(n: number, a: number): number {
