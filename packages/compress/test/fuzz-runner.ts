@@ -9,24 +9,13 @@
 import * as browser from '../src/index.js'
 import * as node from '../src/index.node.js'
 import type { CodecName } from '../src/index.js'
+import { rng } from '../../../scripts/test-data.js'
 import { fixture } from './helpers.js'
 
 const SEED = Number(process.argv[2])
 const ITERATIONS = Number(process.argv[3])
 const MAX = 1 << 20
 const emit = (event: object) => process.stdout.write(JSON.stringify(event) + '\n')
-
-function rng(seed: number) {
-  let s = seed >>> 0
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return { int: (n: number) => Math.floor(next() * n) }
-}
 
 const plain = new Uint8Array(Buffer.concat([fixture('code.py').subarray(0, 20_000), fixture('weights.f32').subarray(0, 8_000)]))
 const corpus: [CodecName, Uint8Array][] = [

@@ -1,24 +1,13 @@
 import { readFileSync } from 'node:fs'
+import { rng, sameBytes } from '../../../scripts/test-data'
 
 export const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)))
 
 /** Deterministic pseudo-random bytes. */
-export function random(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n)
-  let s = seed >>> 0
-  for (let i = 0; i < n; i++) out[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24
-  return out
-}
+export const random = (n: number, seed = 1): Uint8Array => rng(seed).bytes(n)
 
 /** Fast byte equality with a useful message. */
-export function same(actual: Uint8Array, expected: Uint8Array): void {
-  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength)
-  const b = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)
-  if (a.equals(b)) return
-  let i = 0
-  while (i < Math.min(a.length, b.length) && a[i] === b[i]) i++
-  throw new Error(`bytes differ: lengths ${a.length} vs ${b.length}, first difference at ${i}`)
-}
+export const same = sameBytes
 
 /** Split `data` into pieces of pseudo-random sizes (1 byte to 70 KiB). */
 export function pieces(data: Uint8Array, seed = 7): Uint8Array[] {

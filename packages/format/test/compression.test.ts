@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createPool } from '@torshpkg/compress'
 import { createPackage, openPackage, type CompressionOption } from '@torshpkg/format'
 import { parseIndex } from './helpers/index-parser'
-import { bytesOf, rng, sameBytes } from './helpers/random'
+import { bytesOf, rng, sameBytes } from '../../../scripts/test-data'
 
 const manifest = { name: 'compression', version: '1.0.0' }
 const json = JSON.stringify({ vocab: Array.from({ length: 4000 }, (_, i) => [`token${i}`, i]) })

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createPackage, openPackage, PackageError, type Package } from '@torshpkg/format'
 import { layoutOf } from './helpers/layout'
 import { parseIndex, withSignatureBlock } from './helpers/index-parser'
-import { rng } from './helpers/random'
+import { rng } from '../../../scripts/test-data'
 
 /**
  * A small package with every region: preamble, raw chunks with padding, a compressed chunk,

@@ -7,7 +7,7 @@
  */
 import { createPackage, openPackage, PackageError } from '../src/index.node.js'
 import { layoutOf, reseal } from './helpers/layout.js'
-import { rng } from './helpers/random.js'
+import { rng } from '../../../scripts/test-data.js'
 
 const SEED = Number(process.argv[2])
 const ITERATIONS = Number(process.argv[3])

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createPackage, openPackage, PackageError } from '@torshpkg/format'
 import { layoutOf, reseal, withManifest } from './helpers/layout'
 import { parseIndex, setU32, setU64 } from './helpers/index-parser'
-import { rng } from './helpers/random'
+import { rng } from '../../../scripts/test-data'
 
 /**
  * Files whose digest is consistent but whose contents lie: what a careful attacker, or a

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPackage, openPackage } from '@torshpkg/format'
 import { layoutOf } from './helpers/layout'
-import { rng, sameBytes } from './helpers/random'
+import { rng, sameBytes } from '../../../scripts/test-data'
 import { startFileServer, startHandlerServer, type TestServer } from '../../../scripts/test-server'
 
 const manifest = { name: 'over-http', version: '2.0.0' }

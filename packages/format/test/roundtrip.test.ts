@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { createPackage, openPackage, PackageError, type PackageData } from '@torshpkg/format'
-import { bytesOf, rng, sameBytes } from './helpers/random'
+import { bytesOf, rng, sameBytes } from '../../../scripts/test-data'
 import { layoutOf } from './helpers/layout'
 
 const manifest = { name: 'roundtrip', version: '1.0.0' }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createPackage, openPackage, type PackageSource } from '@torshpkg/format'
-import { rng, sameBytes } from './helpers/random'
+import { rng, sameBytes } from '../../../scripts/test-data'
 import { startFileServer, type TestServer } from '../../../scripts/test-server'
 
 const manifest = { name: 'sources', version: '0.1.0' }

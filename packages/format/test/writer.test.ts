@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPackage, openPackage, PackageError } from '@torshpkg/format'
-import { rng } from './helpers/random'
+import { rng } from '../../../scripts/test-data'
 
 const manifest = { name: 'writer', version: '1.0.0' }
 

@@ -20,33 +20,7 @@ const u32 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! 
  * ```
  */
 export function xxh32(data: Uint8Array, seed = 0, start = 0, end = data.length): number {
-  const len = end - start
-  let i = start
-  let h: number
-  if (len >= 16) {
-    let v1 = (seed + P1 + P2) | 0
-    let v2 = (seed + P2) | 0
-    let v3 = seed | 0
-    let v4 = (seed - P1) | 0
-    for (const limit = end - 16; i <= limit; i += 16) {
-      v1 = Math.imul(rotl((v1 + Math.imul(u32(data, i), P2)) | 0, 13), P1)
-      v2 = Math.imul(rotl((v2 + Math.imul(u32(data, i + 4), P2)) | 0, 13), P1)
-      v3 = Math.imul(rotl((v3 + Math.imul(u32(data, i + 8), P2)) | 0, 13), P1)
-      v4 = Math.imul(rotl((v4 + Math.imul(u32(data, i + 12), P2)) | 0, 13), P1)
-    }
-    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0
-  } else {
-    h = (seed + P5) | 0
-  }
-  h = (h + len) | 0
-  for (; i + 4 <= end; i += 4) h = Math.imul(rotl((h + Math.imul(u32(data, i), P3)) | 0, 17), P4)
-  for (; i < end; i++) h = Math.imul(rotl((h + Math.imul(data[i]!, P5)) | 0, 11), P1)
-  h ^= h >>> 15
-  h = Math.imul(h, P2)
-  h ^= h >>> 13
-  h = Math.imul(h, P3)
-  h ^= h >>> 16
-  return h >>> 0
+  return new Xxh32(seed).update(data.subarray(start, end)).digest()
 }
 
 /** Incremental XXH32 for streams: feed pieces, then `digest()`. */

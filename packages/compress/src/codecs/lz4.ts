@@ -1,8 +1,9 @@
 import { compressBlock, compressBound } from 'lz4js'
-import { ByteQueue, concatBytes } from '../byte-queue.js'
+import { concatBytes } from '../byte-queue.js'
 import { Xxh32, xxh32 } from '../checksums/xxh32.js'
 import { CompressError } from '../errors.js'
 import type { Codec, StreamCoder } from '../types.js'
+import { FrameDecoder, u32le as u32 } from './frames.js'
 
 /**
  * LZ4 in the standard LZ4 frame format (what the `lz4` CLI reads and writes).
@@ -16,7 +17,6 @@ import type { Codec, StreamCoder } from '../types.js'
 
 const MAGIC = 0x184d2204
 const LEGACY_MAGIC = 0x184c2102
-const SKIPPABLE = 0x184d2a50 // ...0x184d2a5f
 const FLG_VERSION = 0x40
 const FLG_INDEPENDENT = 0x20
 const FLG_BLOCK_CHECKSUM = 0x10
@@ -29,7 +29,6 @@ const WRITE_BLOCK = 4 << 20
 const UNCOMPRESSED = 0x80000000
 const WINDOW = 64 << 10
 
-const u32 = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0
 function putU32(b: Uint8Array, i: number, v: number) {
   b[i] = v & 0xff
   b[i + 1] = (v >>> 8) & 0xff
@@ -162,13 +161,11 @@ function decodeBlock(src: Uint8Array, s: number, end: number, dst: Uint8Array, d
   }
 }
 
-type State = 'magic' | 'header' | 'blockSize' | 'block' | 'checksum' | 'skip'
+type State = 'header' | 'blockSize' | 'block' | 'checksum'
 
-class Lz4Decoder implements StreamCoder {
-  private readonly input = new ByteQueue()
-  private state: State = 'magic'
+class Lz4Decoder extends FrameDecoder {
+  private state: State = 'header'
   private produced = 0
-  private frames = 0
   // current frame
   private flags = 0
   private blockMax = 0
@@ -178,69 +175,42 @@ class Lz4Decoder implements StreamCoder {
   private history = new Uint8Array(0) // last 64 KiB of output, for dependent blocks
   private blockLength = 0
   private blockStored = false
-  private skipLeft = 0
 
-  constructor(private readonly max: number) {}
-
-  push(chunk: Uint8Array, final: boolean): Uint8Array[] {
-    this.input.push(chunk)
-    const out: Uint8Array[] = []
-    while (this.step(out)) {}
-    if (final) {
-      if (this.state !== 'magic' || this.input.available > 0) throw corrupt('input ends inside a frame (truncated?)')
-      if (this.frames === 0) throw corrupt('no frame in the input')
-    }
-    return out
+  constructor(private readonly max: number) {
+    super('lz4', MAGIC)
   }
 
-  /** Advance one step if the input allows; false when more input is needed. */
-  private step(out: Uint8Array[]): boolean {
+  protected override unknownMagic(magic: number): never {
+    if (magic === LEGACY_MAGIC) throw corrupt('the legacy LZ4 format (lz4 -l) is not supported')
+    return super.unknownMagic(magic)
+  }
+
+  protected startFrame(): void {
+    this.state = 'header'
+  }
+
+  protected frameStep(out: Uint8Array[]): 'more' | 'progress' | 'done' {
     const q = this.input
     switch (this.state) {
-      case 'magic': {
-        if (q.available < 4) return false
-        const magic = u32(q.peek(4), 0)
-        if (magic === MAGIC) {
-          this.state = 'header'
-          return true
-        }
-        if ((magic & 0xfffffff0) === SKIPPABLE) {
-          if (q.available < 8) return false
-          this.skipLeft = u32(q.take(8), 4)
-          this.state = 'skip'
-          return true
-        }
-        if (magic === LEGACY_MAGIC) throw corrupt('the legacy LZ4 format (lz4 -l) is not supported')
-        throw corrupt(this.frames === 0 ? 'not an LZ4 frame (bad magic number)' : 'garbage after the last frame')
-      }
-      case 'skip': {
-        const n = Math.min(this.skipLeft, q.available)
-        q.skip(n)
-        this.skipLeft -= n
-        if (this.skipLeft > 0) return false
-        this.frames++
-        this.state = 'magic'
-        return true
-      }
       case 'header': {
-        if (q.available < 7) return false
-        const head = q.peek(6)
-        const flg = head[4]!
-        const bd = head[5]!
-        const length = 4 + 2 + (flg & FLG_CONTENT_SIZE ? 8 : 0) + (flg & FLG_DICT_ID ? 4 : 0) + 1
-        if (q.available < length) return false
+        if (q.available < 3) return 'more'
+        const head = q.peek(2)
+        const flg = head[0]!
+        const bd = head[1]!
+        const length = 2 + (flg & FLG_CONTENT_SIZE ? 8 : 0) + (flg & FLG_DICT_ID ? 4 : 0) + 1
+        if (q.available < length) return 'more'
         const h = q.take(length)
         if ((flg & 0xc0) !== FLG_VERSION) throw corrupt(`frame version ${(flg >> 6) & 3} is not 1`)
         if (flg & 0x02 || bd & 0x8f) throw corrupt('reserved bits are set in the frame descriptor')
         if (flg & FLG_DICT_ID) throw new CompressError('E_CODEC_UNAVAILABLE', 'lz4: frames that need a dictionary are not supported')
         const blockMax = BLOCK_MAX[(bd >> 4) & 7]
         if (!blockMax) throw corrupt(`block size id ${(bd >> 4) & 7} is not defined`)
-        if (((xxh32(h, 0, 4, length - 1) >>> 8) & 0xff) !== h[length - 1]) throw corrupt('frame header checksum mismatch')
+        if (((xxh32(h, 0, 0, length - 1) >>> 8) & 0xff) !== h[length - 1]) throw corrupt('frame header checksum mismatch')
         this.flags = flg
         this.blockMax = blockMax
         this.contentSize = undefined
         if (flg & FLG_CONTENT_SIZE) {
-          const size = u32(h, 6) + u32(h, 10) * 4294967296
+          const size = u32(h, 2) + u32(h, 6) * 4294967296
           if (size > this.max - this.produced) throw limit(this.max)
           this.contentSize = size
         }
@@ -248,42 +218,40 @@ class Lz4Decoder implements StreamCoder {
         this.checksum = new Xxh32()
         this.history = new Uint8Array(0)
         this.state = 'blockSize'
-        return true
+        return 'progress'
       }
       case 'blockSize': {
-        if (q.available < 4) return false
+        if (q.available < 4) return 'more'
         const word = u32(q.take(4), 0)
         if (word === 0) {
           this.state = 'checksum'
-          return true
+          return 'progress'
         }
         this.blockStored = (word & UNCOMPRESSED) !== 0
         this.blockLength = word & 0x7fffffff
         if (this.blockLength > this.blockMax) throw corrupt(`block of ${this.blockLength} bytes exceeds the frame's ${this.blockMax}`)
         this.state = 'block'
-        return true
+        return 'progress'
       }
       case 'block': {
         const withSum = this.blockLength + (this.flags & FLG_BLOCK_CHECKSUM ? 4 : 0)
-        if (q.available < withSum) return false
+        if (q.available < withSum) return 'more'
         const block = q.take(withSum)
         if (this.flags & FLG_BLOCK_CHECKSUM && xxh32(block, 0, 0, this.blockLength) !== u32(block, this.blockLength)) {
           throw corrupt('block checksum mismatch')
         }
         out.push(this.decode(block.subarray(0, this.blockLength)))
         this.state = 'blockSize'
-        return true
+        return 'progress'
       }
       case 'checksum': {
         const need = this.flags & FLG_CONTENT_CHECKSUM ? 4 : 0
-        if (q.available < need) return false
+        if (q.available < need) return 'more'
         if (need && u32(q.take(4), 0) !== this.checksum.digest()) throw corrupt('content checksum mismatch')
         if (this.contentSize !== undefined && this.frameOutput !== this.contentSize) {
           throw corrupt(`frame declares ${this.contentSize} bytes but decodes to ${this.frameOutput}`)
         }
-        this.frames++
-        this.state = 'magic'
-        return true
+        return 'done'
       }
     }
   }
