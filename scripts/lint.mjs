@@ -20,7 +20,7 @@ function step(title, cmd, args) {
   if (r.status !== 0) failed = true
 }
 
-step('tsc (workspace type-check)', bin('tsc'), ['-p', 'tsconfig.json'])
+step('tsc (workspace type-check)', bin('tsc'), ['-p', 'tsconfig.check.json'])
 for (const name of readdirSync(join(root, 'packages'))) {
   const dir = join('packages', name)
   step(`publint ${dir}`, bin('publint'), [dir, '--strict'])

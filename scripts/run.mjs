@@ -10,7 +10,7 @@
  * relied on: its registry signature check fails on some machines).
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureTools } from './tools.mjs'
@@ -44,7 +44,14 @@ const tasks = {
     run(bin('vitest'), ['run'])
   },
   bench() {
-    run(process.execPath, ['--import', 'tsx', 'benches/format/bench.ts', ...process.argv.slice(3)])
+    // Every bench, or the ones named: npm run bench -- compress --quick
+    const args = process.argv.slice(3)
+    const named = args.filter((a) => !a.startsWith('-'))
+    const all = readdirSync(join(root, 'benches'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    for (const name of named.length ? named : all) {
+      console.log(`\n=== benches/${name} ===`)
+      run(process.execPath, ['--import', 'tsx', `benches/${name}/bench.ts`, ...args.filter((a) => a.startsWith('-'))])
+    }
   },
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { crc32 as zlibCrc32, deflateSync } from 'node:zlib'
 import { adler32, crc32, xxh32, xxh64 } from '../src/index'
 import { Xxh32 } from '../src/checksums/xxh32'
@@ -40,6 +42,15 @@ describe('xxHash', () => {
       expect(xxh32(data).toString(16).padStart(8, '0'), `xxh32 of ${data.length} bytes`).toBe(ref32[i])
       expect(hex64(xxh64(data)), `xxh64 of ${data.length} bytes`).toBe(ref64[i])
     })
+  })
+
+  it('the BigInt path (no WebAssembly: node --jitless has none) gives the same XXH64', () => {
+    const data = random(40_003, 5) // passed as an argument: keep it under the 128 KiB limit
+    const out = execFileSync(process.execPath, ['--jitless', '--input-type=module', '-e', `
+      import { xxh64 } from '@torshpkg/compress'
+      console.log(typeof WebAssembly, xxh64(new Uint8Array(Buffer.from(process.argv[1], 'base64'))).map((w) => w.toString(16).padStart(8, '0')).join(''))`,
+      Buffer.from(data).toString('base64')], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    expect(out).toBe(`undefined ${hex64(xxh64(data))}`)
   })
 
   it('incremental hashing equals one-shot whatever the split', () => {
