@@ -48,9 +48,15 @@ const tasks = {
     const args = process.argv.slice(3)
     const named = args.filter((a) => !a.startsWith('-'))
     const all = readdirSync(join(root, 'benches'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    let missed = false
     for (const name of named.length ? named : all) {
       console.log(`\n=== benches/${name} ===`)
-      run(process.execPath, ['--import', 'tsx', `benches/${name}/bench.ts`, ...args.filter((a) => a.startsWith('-'))])
+      const r = spawnSync(process.execPath, ['--import', 'tsx', `benches/${name}/bench.ts`, ...args.filter((a) => a.startsWith('-'))], { cwd: root, stdio: 'inherit' })
+      missed ||= r.status !== 0
+    }
+    if (missed) {
+      console.error('\nsome bench goals were missed (see the goal tables above)')
+      process.exit(1)
     }
   },
 }

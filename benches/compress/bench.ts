@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { codecs, compressSync, createPool, decompressSync, decompress, type CodecName, type Preset } from '@torshpkg/compress'
 import { createPackage } from '@torshpkg/format'
+import { crashed, report, type Goal } from '../lib'
 
 const quick = process.argv.includes('--quick')
 const MiB = 1024 * 1024
@@ -141,7 +142,7 @@ async function bareThreads(chunks: Uint8Array[], rounds: number): Promise<number
 }
 
 const rows: Record<string, string>[] = []
-const goals: { goal: string; value: string; met: boolean }[] = []
+const goals: Goal[] = []
 
 async function main() {
   console.log(`Machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`)
@@ -260,15 +261,8 @@ async function main() {
     goals.push({ goal: `shuffle gain, ${label}`, value: `deflate saves ${(g.plain * 100).toFixed(1)}% plain, ${(g.shuffled * 100).toFixed(1)}% shuffled`, met: g.shuffled > g.plain })
   }
 
-  console.log()
-  console.table(rows)
-  console.table(goals)
-  rmSync(dir, { recursive: true, force: true })
-  if (goals.some((g) => !g.met)) process.exitCode = 1
+  report(rows, goals, dir, remove)
 }
 
-main().catch((e) => {
-  rmSync(dir, { recursive: true, force: true })
-  console.error(e)
-  process.exit(1)
-})
+const remove = (d: string) => rmSync(d, { recursive: true, force: true })
+main().catch((e) => crashed(e, dir, remove))

@@ -15,6 +15,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync, zipSync } from 'fflate'
 import { createPackage, openPackage, type RandomAccessSource } from '@torshpkg/format'
+import { crashed, report, type Goal } from '../lib'
 
 const quick = process.argv.includes('--quick')
 const MiB = 1024 * 1024
@@ -92,7 +93,7 @@ async function interleaved<const T extends readonly (() => Promise<unknown>)[]>(
 
 const mbps = (bytes: number, ms: number) => `${((bytes / MiB) / (ms / 1000)).toFixed(0)} MiB/s`
 const rows: Record<string, string>[] = []
-const goals: { goal: string; value: string; met: boolean }[] = []
+const goals: Goal[] = []
 const row = (what: string, ms: number, bytes: number, note = '') => rows.push({ what, time: `${ms.toFixed(0)} ms`, throughput: mbps(bytes, ms), note })
 
 async function main() {
@@ -262,15 +263,8 @@ async function main() {
   })
   goals.push({ goal: 'bytes read to open / to read one 4 MiB tensor', value: `${(openBytes / 1024).toFixed(1)} KiB / ${(tensorBytes / MiB).toFixed(2)} MiB`, met: openBytes < 64 * 1024 + 256 * 1024 && tensorBytes === TENSOR })
 
-  console.log()
-  console.table(rows)
-  console.table(goals)
-  rmSync(dir, { recursive: true, force: true })
-  if (goals.some((g) => !g.met)) process.exitCode = 1
+  report(rows, goals, dir, remove)
 }
 
-main().catch((e) => {
-  rmSync(dir, { recursive: true, force: true })
-  console.error(e)
-  process.exit(1)
-})
+const remove = (d: string) => rmSync(d, { recursive: true, force: true })
+main().catch((e) => crashed(e, dir, remove))

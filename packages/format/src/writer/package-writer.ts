@@ -265,7 +265,9 @@ export class PackageWriter {
     const offset = block.codec === 0 ? alignUp(this.pos, this.alignment) : this.pos
     const pad = offset - this.pos
     block.offset = offset
-    this.blocks.set(key, block)
+    // Only the block's description is kept (its bytes go to the sink and are forgotten), so
+    // memory grows with the number of chunks, not their size.
+    this.blocks.set(key, { offset, storedLength: block.storedLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam, hash: block.hash })
     this.chunks.push({ offset, storedLength: block.storedLength, rawLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam, hash: block.hash })
     this.pos = offset + stored.length
     return this.emit(pad, stored)
