@@ -49,8 +49,9 @@ export function runFuzz(runner: string, args: string[], options: { cwd: string; 
 }
 
 /** Throw a descriptive error unless the run finished cleanly; returns the tally. */
-export function expectFinished(result: FuzzResult, seed: number): Record<string, number> {
-  if (result.hung !== undefined) throw new Error(`the code under test stopped making progress after iteration ${result.hung} (seed ${seed})`)
+export function expectFinished(result: FuzzResult, seed?: number): Record<string, number> {
+  const where = seed === undefined ? '' : ` (seed ${seed})`
+  if (result.hung !== undefined) throw new Error(`the code under test stopped making progress after step ${result.hung}${where}`)
   if (result.failed) throw new Error(result.failed)
   return result.done!
 }

@@ -1,5 +1,5 @@
 import { concatBytes } from './byte-queue.js'
-import { toBytes } from './bytes.js'
+import { copyBytes, toBytes } from './bytes.js'
 import { detectCodec } from './detect.js'
 import { CompressError } from './errors.js'
 import { isShuffleWidth, shuffle, unshuffle } from './filters/shuffle.js'
@@ -155,7 +155,7 @@ export function createCompressApi(implementations: readonly Codec[]): CompressAp
     try {
       out = codec.decompressSync(bytes, expected ?? max, expected)
     } catch (e) {
-      throw sizeError(e, codec.name, expected)
+      throw sizeError(typed(e, codec.name), codec.name, expected)
     }
     return finish(out, codec.name, expected, width)
   }
@@ -167,7 +167,7 @@ export function createCompressApi(implementations: readonly Codec[]): CompressAp
     try {
       out = await codec.decompressAsync!(bytes, expected ?? max)
     } catch (e) {
-      throw sizeError(e, codec.name, expected)
+      throw sizeError(typed(e, codec.name), codec.name, expected)
     }
     return finish(out, codec.name, expected, width)
   }
@@ -207,6 +207,19 @@ export function createCompressApi(implementations: readonly Codec[]): CompressAp
   }
 }
 
+/**
+ * Decoders throw CompressErrors; anything else escaping one is still reported as one, so bad
+ * input never surfaces as a bare RangeError: a failed allocation is a limit, the rest corrupt.
+ */
+function typed(e: unknown, name: string): unknown {
+  if (e instanceof CompressError) return e
+  const message = (e as Error)?.message ?? String(e)
+  if (e instanceof RangeError && /allocat|array length|buffer/i.test(message)) {
+    return new CompressError('E_LIMIT', `${name}: the output is too large to allocate (${message})`, { cause: e })
+  }
+  return new CompressError('E_CORRUPT', `${name}: the decoder failed on this input (${message})`, { cause: e })
+}
+
 /** A TransformStream over a push-based coder. */
 function coderStream(coder: StreamCoder): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream<Uint8Array, Uint8Array>({
@@ -244,7 +257,7 @@ function wholeInputDecoder(codec: Codec, max: number): StreamCoder {
     push(chunk, final) {
       size += chunk.length
       if (size > cap) throw new CompressError('E_LIMIT', `${codec.name}: input too large to decode within maxOutputSize ${max}`)
-      parts.push(chunk.slice())
+      parts.push(copyBytes(chunk))
       return final ? [codec.decompressSync!(concatBytes(parts, size), max)] : []
     },
   }
@@ -253,22 +266,33 @@ function wholeInputDecoder(codec: Codec, max: number): StreamCoder {
 /** Pump `source` into `pair.writable` while yielding from `pair.readable`. */
 async function* iterate(pair: ByteStreamPair, source: AsyncIterable<BytesLike> | Iterable<BytesLike>): AsyncGenerator<Uint8Array> {
   const writer = pair.writable.getWriter()
+  // An error from the source is the caller's own: it is rethrown as it came, not as the
+  // decoder's reaction to the stream being aborted.
+  let sourceError: { error: unknown } | undefined
   const pump = (async () => {
     try {
       for await (const piece of source as AsyncIterable<BytesLike>) await writer.write(toBytes(piece))
       await writer.close()
     } catch (e) {
+      sourceError ??= { error: e }
       await writer.abort(e).catch(() => {})
     }
   })()
   const reader = pair.readable.getReader()
   try {
     for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      yield value
+      let step: ReadableStreamReadResult<Uint8Array>
+      try {
+        step = await reader.read()
+      } catch (e) {
+        await pump
+        throw sourceError && !(sourceError.error instanceof CompressError) ? sourceError.error : e
+      }
+      if (step.done) break
+      yield step.value
     }
     await pump
+    if (sourceError) throw sourceError.error
   } finally {
     await reader.cancel().catch(() => {})
   }

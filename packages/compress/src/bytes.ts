@@ -7,3 +7,13 @@ export function toBytes(data: BytesLike): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   throw new TypeError('expected a Uint8Array, ArrayBuffer or ArrayBufferView')
 }
+
+/**
+ * A copy of `bytes` in a buffer of its own. Not `bytes.slice()`: on a Node Buffer (a
+ * Uint8Array subclass callers often pass) `slice` returns a view of the same memory.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.byteLength)
+  out.set(bytes)
+  return out
+}

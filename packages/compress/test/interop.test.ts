@@ -77,6 +77,26 @@ describe("the real tools' output, read by us", () => {
     expect(() => node.decompressSync(runTool('lz4', ['-c', '-l'], data), { codec: 'lz4' })).toThrow(expect.objectContaining({ code: 'E_CORRUPT', message: expect.stringContaining('legacy') }))
   })
 
+  it('lz4: linked 64 KiB blocks whose matches reach into earlier blocks, stored or compressed', async () => {
+    requireTool('lz4')
+    // Random 40 KB segments, each said twice: the second time is a match 40 KB back, mostly into
+    // the previous block, which (all random) was stored as is or compressed around an earlier match.
+    const segments = Array.from({ length: 12 }, (_, i) => random(40_000, 100 + i))
+    const twice = new Uint8Array(Buffer.concat(segments.flatMap((seg) => [seg, seg])))
+    // 100 KB of fresh random bytes, then bytes 40 000 to 65 535 again: the first 64 KiB block
+    // cannot shrink and is stored, the second is compressed around a match into the stored one.
+    const fresh = random(100_000, 99)
+    const intoStored = new Uint8Array(Buffer.concat([fresh, fresh.subarray(40_000, 65_536), fresh.subarray(0, 30_000)]))
+    for (const data of [twice, intoStored]) {
+      for (const flags of [['-B4', '-BD'], ['-B4', '-BD', '--no-frame-crc', '-BX'], ['-B5', '-BD', '-9']]) {
+        const packed = runTool('lz4', ['-c', ...flags], data)
+        expect(packed.length, flags.join(' ')).toBeLessThan(0.9 * data.length) // the matches across blocks were found
+        for (const api of [browser, node]) same(api.decompressSync(packed, { codec: 'lz4', maxOutputSize: data.length }), data)
+        same(await collect(streamOf(pieces(packed, 17)).pipeThrough(browser.decompressStream({ codec: 'lz4', maxOutputSize: data.length }))), data)
+      }
+    }
+  })
+
   it('gzip: levels, a stored file name, and multi-member streams', () => {
     requireTool('gzip')
     const members = new Uint8Array(Buffer.concat([runTool('gzip', ['-c', '-1'], data.subarray(0, 70_000)), runTool('gzip', ['-c', '-9'], data.subarray(70_000))]))

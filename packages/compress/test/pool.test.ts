@@ -44,14 +44,57 @@ describe('worker pool (worker_threads)', () => {
     await pool.close() // idempotent
   })
 
-  it("leaves the caller's buffers intact (jobs are copied before transfer)", async () => {
+  it("leaves the caller's buffers intact (jobs are copied before transfer), Node Buffers included", async () => {
     const pool = node.createPool({ size: 1, workerUrl })
-    const data = random(100_000, 1)
-    const copy = data.slice()
-    await pool.compress(data, { codec: 'deflate' })
-    await pool.close()
-    expect(data.byteLength).toBe(100_000)
-    same(data, copy)
+    try {
+      const data = random(100_000, 1)
+      const copy = data.slice()
+      await pool.compress(data, { codec: 'deflate' })
+      expect(data.byteLength).toBe(100_000)
+      same(data, copy)
+      // Buffer#slice is a view, not a copy: transferring one would detach the caller's memory,
+      // and for a small Buffer, Node's shared 8 KiB pool with everyone else's small Buffers.
+      const big = Buffer.from(random(100_000, 2))
+      const small = Buffer.from('a small Buffer lives in a shared pool')
+      const neighbour = Buffer.from('its neighbour')
+      expect(small.buffer).toBe(neighbour.buffer)
+      for (const b of [big, small]) {
+        const before = Buffer.from(b)
+        same(await pool.decompress(await pool.compress(b, { codec: 'lz4' }), { codec: 'lz4' }), before)
+        expect(b.byteLength).toBe(before.length)
+        same(b, before)
+      }
+      expect(neighbour.toString()).toBe('its neighbour')
+      expect(pool.parallel).toBe(true)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it("a job's bad data fails the job, not the pool: it stays parallel, nothing re-runs inline", async () => {
+    const pool = node.createPool({ size: 1, workerUrl })
+    try {
+      // A 1 TiB LZMA header with no limit: the worker refuses it (once a bare RangeError from a
+      // failed allocation, which the pool took for a broken worker and fell back to inline for good).
+      const lzma = fixture('code.py.lzma').slice()
+      new DataView(lzma.buffer).setBigUint64(5, 2n ** 40n, true)
+      await expect(pool.decompress(lzma, { codec: 'lzma', maxOutputSize: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({ code: 'E_LIMIT' })
+      await expect(pool.decompress(Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1), { codec: 'gzip' })).rejects.toMatchObject({ code: 'E_CORRUPT' })
+      expect(pool.parallel).toBe(true)
+      same(await pool.decompress(fixture('code.py.lzma'), { codec: 'lzma' }), fixture('code.py'))
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('a worker that cannot start is a pool failure: jobs run inline from then on', async () => {
+    const pool = node.createPool({ size: 1, workerUrl: new URL('./no-such-worker.mjs', import.meta.url) })
+    try {
+      same(await pool.decompress(await pool.compress(fixture('code.py'), { codec: 'gzip' }), { codec: 'gzip' }), fixture('code.py'))
+      expect(pool.parallel).toBe(false)
+    } finally {
+      await pool.close()
+    }
   })
 
   it('from the built package, an idle pool does not keep the process alive', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,5 +56,23 @@ describe('zstd compression under Node 22', () => {
       writeFileSync(output, new Uint8Array(out))`, data)
     same(runTool('zstd', ['-dc'], packed), data)
     same(portable.decompressSync(packed, { codec: 'zstd', maxOutputSize: data.length }), data)
+  })
+
+  it('decodes natively as the portable decoder does: limits past 4 GiB, garbage after the last frame refused', () => {
+    const packed = fixture('code.py.zst')
+    const out = node22(`${HEADER}
+      const codeOf = (f) => { try { f(); return 'ok' } catch (e) { return e.code } }
+      const big = m.decompressSync(data, { codec: 'zstd', maxOutputSize: 2 ** 40 })
+      const results = [
+        codeOf(() => m.decompressSync(new Uint8Array([...data, 1, 2, 3]), { codec: 'zstd' })),
+        codeOf(() => m.decompressSync(data, { codec: 'zstd', maxOutputSize: 1000 })),
+        codeOf(() => m.decompressSync(data, { codec: 'zstd', expectedSize: big.length + 1 })),
+      ]
+      writeFileSync(output, JSON.stringify({ sha: (await import('node:crypto')).createHash('sha256').update(big).digest('hex'), results }))`, packed)
+    const { sha, results } = JSON.parse(new TextDecoder().decode(out))
+    expect(sha).toBe(createHash('sha256').update(fixture('code.py')).digest('hex'))
+    expect(results).toEqual(['E_CORRUPT', 'E_LIMIT', 'E_SIZE_MISMATCH'])
+    // The portable decoder answers alike.
+    expect(() => portable.decompressSync(new Uint8Array([...packed, 1, 2, 3]), { codec: 'zstd' })).toThrow(expect.objectContaining({ code: 'E_CORRUPT' }))
   })
 })

@@ -16,6 +16,31 @@ describe('writer behaviour', () => {
     expect((await openPackage(bytes!)).entries().map((e) => e.path)).toEqual(paths)
   })
 
+  it("owns what it was given: reusing a Buffer after add() resolves changes nothing, pool or not", async () => {
+    const { createPool } = await import('@torshpkg/compress')
+    const pool = createPool({ size: 1, workerUrl: new URL('../../../scripts/pool-worker-dev.mjs', import.meta.url) })
+    try {
+      for (const options of [{ compression: 'none' as const }, { compression: 'lz4' as const }, { compression: 'lz4' as const, pool }]) {
+        const w = createPackage('memory', manifest, { ...options, chunkSize: 65_536 })
+        // Buffer#slice is a view, not a copy: the writer and its sink must not keep one.
+        const big = Buffer.from(rng(1).bytes(200_000))
+        const small = Buffer.from('tiny, from the shared Buffer pool')
+        const [bigCopy, smallCopy] = [Buffer.from(big), Buffer.from(small)]
+        await w.add('big.bin', big)
+        await w.add('small.txt', small)
+        big.fill(0)
+        small.fill(0)
+        const pkg = await openPackage((await w.finish()).bytes!)
+        expect(Buffer.from(await pkg.read('big.bin')).equals(bigCopy), JSON.stringify(Object.keys(options))).toBe(true)
+        expect(Buffer.from(await pkg.read('small.txt')).equals(smallCopy)).toBe(true)
+        expect((await pkg.verify()).ok).toBe(true)
+      }
+      expect(pool.parallel).toBe(true)
+    } finally {
+      await pool.close()
+    }
+  })
+
   it('bad arguments reject without breaking the writer', async () => {
     const w = createPackage('memory', manifest)
     await expect(w.add('a', 42 as never)).rejects.toMatchObject({ code: 'E_ARGUMENT', details: { field: 'data' } })

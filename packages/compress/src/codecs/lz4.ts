@@ -172,7 +172,8 @@ class Lz4Decoder extends FrameDecoder {
   private contentSize: number | undefined
   private frameOutput = 0
   private checksum = new Xxh32()
-  private history = new Uint8Array(0) // last 64 KiB of output, for dependent blocks
+  private window: Uint8Array | undefined // decoded blocks; in linked frames, the history too
+  private end = 0 // end of the history in `window` (0 at the start of a frame)
   private blockLength = 0
   private blockStored = false
 
@@ -216,7 +217,7 @@ class Lz4Decoder extends FrameDecoder {
         }
         this.frameOutput = 0
         this.checksum = new Xxh32()
-        this.history = new Uint8Array(0)
+        this.end = 0
         this.state = 'blockSize'
         return 'progress'
       }
@@ -256,33 +257,48 @@ class Lz4Decoder extends FrameDecoder {
     }
   }
 
+  /**
+   * Decode one block. Blocks decode into one window buffer, reused for the whole frame, and are
+   * copied out at their real size: a frame of thousands of tiny blocks costs what it outputs,
+   * not a block-sized allocation each. In a frame of linked blocks, output (stored and
+   * compressed blocks alike) accumulates in the buffer so matches can reach back 64 KiB; only
+   * when the next block might not fit are the last 64 KiB moved to the front, so keeping the
+   * history costs at most one byte moved per byte decoded.
+   */
   private decode(block: Uint8Array): Uint8Array {
     const room = this.max - this.produced
-    let data: Uint8Array
+    const linked = (this.flags & FLG_INDEPENDENT) === 0
+    if (this.blockStored && block.length > room) throw limit(this.max)
+    const capacity = this.blockStored ? block.length : Math.min(this.blockMax, room)
+    const need = capacity + (capacity < this.blockMax ? 1 : 0) // one spare byte tells "over the limit"
+    if (!linked) this.end = 0
+    const size = linked ? WINDOW + 2 * this.blockMax + 1 : this.blockMax + 1
+    if (!this.window || this.window.length < size) {
+      const grown = new Uint8Array(size)
+      if (this.window) grown.set(this.window.subarray(0, this.end))
+      this.window = grown
+    }
+    if (this.end + need > this.window.length) {
+      const keep = Math.min(this.end, WINDOW)
+      this.window.copyWithin(0, this.end - keep, this.end)
+      this.end = keep
+    }
+    const start = this.end
+    let end: number
     if (this.blockStored) {
-      if (block.length > room) throw limit(this.max)
-      data = block.slice()
+      this.window.set(block, start)
+      end = start + block.length
     } else {
-      // Dependent blocks may copy from the previous 64 KiB of output: decode after it.
-      const dependent = (this.flags & FLG_INDEPENDENT) === 0
-      const base = dependent ? this.history.length : 0
-      const capacity = Math.min(this.blockMax, room)
-      const dst = new Uint8Array(base + capacity + (capacity < this.blockMax ? 1 : 0))
-      if (dependent) dst.set(this.history)
-      let end: number
       try {
-        end = decodeBlock(block, 0, block.length, dst, base, 0)
+        end = decodeBlock(block, 0, block.length, this.window.subarray(0, start + need), start, linked ? 0 : start)
       } catch (e) {
         if (e !== OVERFLOW) throw e
         throw capacity < this.blockMax ? limit(this.max) : corrupt(`a block decodes to more than the frame's ${this.blockMax}-byte blocks`)
       }
-      if (end - base > capacity) throw limit(this.max)
-      data = dst.subarray(base, end)
-      if (dependent) {
-        const keep = dst.subarray(Math.max(0, end - WINDOW), end)
-        this.history = keep.slice()
-      }
+      if (end - start > capacity) throw limit(this.max)
     }
+    const data = this.window.slice(start, end)
+    if (linked) this.end = end
     this.produced += data.length
     this.frameOutput += data.length
     if (this.contentSize !== undefined && this.frameOutput > this.contentSize) {

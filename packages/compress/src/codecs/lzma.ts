@@ -17,6 +17,8 @@ const NUM_STATES = 12
 const END_POS_MODEL = 14
 const FULL_DISTANCES = 128
 const MAX_DICTIONARY = 1 << 30 // the header may say more; nothing real needs it, and it bounds nothing we allocate
+// The largest single buffer JavaScript engines hand out (Node: buffer.constants.MAX_LENGTH).
+const MAX_ALLOCATION = 2 ** 32 - 1
 
 class RangeDecoder {
   range = 0xffffffff
@@ -128,14 +130,16 @@ export function decodeLzmaAlone(src: Uint8Array, max: number): Uint8Array {
   let size = 0
   for (let i = 7; i >= 0; i--) size = size * 256 + src[5 + i]!
   if (known && size > max) throw new CompressError('E_LIMIT', `lzma: declared size ${size} exceeds maxOutputSize ${max}`)
+  if (known && size > MAX_ALLOCATION) throw new CompressError('E_LIMIT', `lzma: declared size ${size} is more than one buffer can hold`)
+  const ceiling = Math.min(max, MAX_ALLOCATION)
 
-  let out = new Uint8Array(known ? size : Math.min(max, Math.max(1 << 16, src.length * 4)))
+  let out = new Uint8Array(known ? size : Math.min(ceiling, Math.max(1 << 16, src.length * 4)))
   let pos = 0
   const ensure = (n: number) => {
     if (pos + n <= out.length) return
     if (known) throw corrupt('stream decodes past its declared size')
-    if (pos + n > max) throw new CompressError('E_LIMIT', `lzma: output exceeds maxOutputSize ${max}`)
-    const grown = new Uint8Array(Math.min(max, Math.max(pos + n, out.length * 2)))
+    if (pos + n > ceiling) throw new CompressError('E_LIMIT', `lzma: output exceeds maxOutputSize ${max}`)
+    const grown = new Uint8Array(Math.min(ceiling, Math.max(pos + n, out.length * 2)))
     grown.set(out.subarray(0, pos))
     out = grown
   }
@@ -159,7 +163,9 @@ export function decodeLzmaAlone(src: Uint8Array, max: number): Uint8Array {
   let rep0 = 0, rep1 = 0, rep2 = 0, rep3 = 0
 
   for (;;) {
-    if (known && pos === size) break
+    // At the declared size the stream may simply stop, or carry an end marker anyway (as xz
+    // accepts): the range coder tells which.
+    if (known && pos === size && rc.code === 0) break
     const posState = pos & posMask
     if (rc.bit(isMatch, (state << 4) + posState) === 0) {
       // Literal: after a match, the byte at rep0 steers the first bits ("matched literal").
@@ -178,6 +184,7 @@ export function decodeLzmaAlone(src: Uint8Array, max: number): Uint8Array {
         }
       }
       while (symbol < 0x100) symbol = (symbol << 1) | rc.bit(literal, base + symbol)
+      if (known && pos === size) throw corrupt('data past the declared size')
       ensure(1)
       out[pos++] = symbol - 0x100
       state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6

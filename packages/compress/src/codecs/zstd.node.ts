@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer'
 import * as zlib from 'node:zlib'
 import { Duplex } from 'node:stream'
 import { CompressError } from '../errors.js'
@@ -37,16 +38,21 @@ export const zstd: Codec = native
       decompressSync(data, maxOutputSize, expectedSize) {
         const limit = expectedSize ?? maxOutputSize
         if (data.length === 0) throw new CompressError('E_CORRUPT', 'zstd: empty input is not a zstd stream')
-        let out: Buffer
+        let result: { buffer: Buffer; engine: { bytesWritten: number } }
         try {
-          out = native.zstdDecompressSync(data, {
-            maxOutputLength: Math.max(1, limit),
+          result = native.zstdDecompressSync(data, {
+            maxOutputLength: Math.max(1, Math.min(limit, constants.MAX_LENGTH)),
             params: { [native.constants.ZSTD_d_windowLogMax!]: Math.log2(MAX_WINDOW) },
-          })
+            info: true,
+          }) as unknown as typeof result
         } catch (e) {
           if (e instanceof RangeError) throw new CompressError(expectedSize === undefined ? 'E_LIMIT' : 'E_SIZE_MISMATCH', `zstd: output exceeds ${limit} bytes`)
           throw new CompressError('E_CORRUPT', `zstd: malformed stream (${(e as Error)?.message ?? e})`, { cause: e })
         }
+        const out = result.buffer
+        if (out.length > limit) throw new CompressError(expectedSize === undefined ? 'E_LIMIT' : 'E_SIZE_MISMATCH', `zstd: output exceeds ${limit} bytes`)
+        // As the portable decoder does: nothing may follow the last frame.
+        if (result.engine.bytesWritten < data.length) throw new CompressError('E_CORRUPT', 'zstd: garbage after the last frame')
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
       },
       createEncoderStream: (level) => Duplex.toWeb(native.createZstdCompress(params(level))) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,

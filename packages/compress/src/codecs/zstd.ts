@@ -20,6 +20,7 @@ import { FrameDecoder, u32le as u32 } from './frames.js'
 const MAGIC = 0xfd2fb528
 /** Largest window accepted: zstd's own default limit for decompression (windowLog 27). */
 export const MAX_WINDOW = 128 * 1024 * 1024
+const WINDOW_BUDGET_CAP = 4 * 1024 * 1024 * 1024
 const MAX_BLOCK = 128 * 1024
 
 const corrupt = (why: string) => new CompressError('E_CORRUPT', `zstd: ${why}`)
@@ -77,8 +78,15 @@ class ZstdDecoder extends FrameDecoder {
   private frameOutput = 0
   private out: Uint8Array[] = []
 
+  // Window memory all frames together may ask for: 4x the output limit (at least two largest
+  // windows, at most 4 GiB). Real streams stay far below it (a window is at most its frame's
+  // size, or 8 MiB for a streamed frame), while thousands of empty frames each asking for
+  // 128 MiB are refused instead of allocated and zeroed one by one.
+  private windowBudget: number
+
   constructor(private readonly max: number) {
     super('zstd', MAGIC)
+    this.windowBudget = Math.min(Math.max(2 * MAX_WINDOW, 4 * max), WINDOW_BUDGET_CAP)
   }
 
   protected startFrame(): void {
@@ -96,6 +104,9 @@ class ZstdDecoder extends FrameDecoder {
           throw new CompressError('E_LIMIT', `zstd: frame window of ${h.windowSize} bytes exceeds the ${MAX_WINDOW}-byte limit`)
         }
         if (h.contentSize !== undefined && h.contentSize > this.max - this.produced) throw limit(this.max)
+        // fzstd's streaming decoder allocates the frame's whole window up front.
+        this.windowBudget -= h.windowSize
+        if (this.windowBudget < 0) throw new CompressError('E_LIMIT', 'zstd: the frames ask for more window memory than the output limit allows')
         this.header = h
         this.frameOutput = 0
         this.hash = new Xxh64()

@@ -46,6 +46,11 @@ export interface WorkerHandle {
   terminate(): Promise<void>
 }
 
+/** A worker failed to run (did not start, crashed, exited): a problem of the pool, not of the job's data. */
+export class WorkerFailure extends Error {
+  override readonly name = 'WorkerFailure'
+}
+
 interface Pending {
   job: Job
   resolve(data: Uint8Array): void
@@ -70,9 +75,13 @@ export function workerPool(size: number, spawn: () => WorkerHandle): CodecPool {
       }
       dispatch()
     })
+    let dead = false
     slot.handle.onError((error) => {
-      // A crashed worker fails its job and is replaced on the next dispatch.
-      slot.current?.reject(error)
+      // Node reports a crash as 'error' and then 'exit': act once. The worker's job fails and
+      // the worker is replaced on the next dispatch.
+      if (dead) return
+      dead = true
+      slot.current?.reject(new WorkerFailure(`pool worker failed: ${error.message}`, { cause: error }))
       slot.current = undefined
       workers.splice(workers.indexOf(slot), 1)
       void slot.handle.terminate()
@@ -140,8 +149,9 @@ export function inlinePool(api: {
 
 /**
  * A worker pool that falls back to running inline for good if its workers fail to work at all
- * (a worker script a bundler did not ship, a CSP that blocks it): a job that fails for a
- * reason other than its data (a CompressError) is run again inline.
+ * (a worker script a bundler did not ship, a CSP that blocks it). Only a {@link WorkerFailure}
+ * triggers it: a job whose data makes the codec fail, however it fails, fails as it would
+ * inline, and is never re-run on the calling thread.
  */
 export function withFallback(primary: CodecPool, inline: CodecPool): CodecPool {
   let broken = false
@@ -150,7 +160,7 @@ export function withFallback(primary: CodecPool, inline: CodecPool): CodecPool {
     try {
       return await job(primary)
     } catch (e) {
-      if ((e as { name?: string })?.name === 'CompressError') throw e
+      if (!(e instanceof WorkerFailure)) throw e
       broken = true
       void primary.close()
       return job(inline)

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js'
 import { CompressError, type CompressErrorCode } from '../errors.js'
 import type { CodecName, CompressOptions, DecompressOptions } from '../types.js'
 
@@ -21,7 +22,7 @@ export async function runJob(
     const data = job.op === 'compress' ? await api.compress(job.data, job.options) : await api.decompress(job.data, job.options)
     // Transfer only a buffer the result owns outright: codecs may return views into larger
     // buffers (Node's pooled Buffers among them), which must not be detached.
-    return { id: job.id, ok: true, data: ownsBuffer(data) ? data : data.slice() }
+    return { id: job.id, ok: true, data: ownsBuffer(data) ? data : copyBytes(data) }
   } catch (e) {
     const code = e instanceof CompressError ? e.code : undefined
     return { id: job.id, ok: false, error: { code, message: (e as Error)?.message ?? String(e) } }
@@ -39,5 +40,5 @@ export function replyError(reply: Extract<Reply, { ok: false }>): Error {
 
 /** A private copy of `data` in its own buffer, which can be transferred without detaching the caller's. */
 export function transferable(data: Uint8Array): Uint8Array {
-  return data.slice()
+  return copyBytes(data)
 }

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { algorithmInfo } from './algorithms.js'
 import type { HashBackend } from './types.js'
@@ -16,7 +17,7 @@ export const webCryptoBackend: HashBackend = {
       throw new CryptoError('E_UNSUPPORTED_ALGORITHM', `WebCrypto cannot compute ${algorithm} here`)
     }
     // WebCrypto refuses views of a SharedArrayBuffer (TypeError): hash a private copy instead.
-    const input = typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer ? data.slice() : data
+    const input = typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer ? copyBytes(data) : data
     const digest = await globalThis.crypto.subtle.digest(info.webCrypto, input as Uint8Array<ArrayBuffer>)
     return new Uint8Array(digest)
   },

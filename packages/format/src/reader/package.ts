@@ -1,4 +1,5 @@
 import { equalBytes, hash } from '@torshpkg/crypto'
+import { copyBytes } from '../bytes.js'
 import { decodeChunk } from '../chunk-codec.js'
 import { toEntry } from '../entries.js'
 import { PackageError } from '../errors.js'
@@ -117,7 +118,7 @@ export class Package {
     if (!isDType(dtype)) throw new PackageError('E_UNSUPPORTED', `dtype ${dtype} is not known to this build`, { path: r.path, dtype })
     let bytes = await this.read(path)
     // Views need element alignment: guaranteed for stored-raw data, not for arbitrary copies.
-    if (bytes.byteOffset % DTYPE_SIZES[dtype] !== 0) bytes = bytes.slice()
+    if (bytes.byteOffset % DTYPE_SIZES[dtype] !== 0) bytes = copyBytes(bytes)
     return { dtype, shape: [...r.tensor.shape], data: tensorView(dtype, bytes) }
   }
 

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js'
 import { PackageError } from '../errors.js'
 
 /**
@@ -7,7 +8,7 @@ import { PackageError } from '../errors.js'
  * @example
  * ```ts
  * const parts: Uint8Array[] = []
- * const w = createPackage({ write: (b) => { parts.push(b.slice()) } }, manifest)
+ * const w = createPackage({ write: (b) => { parts.push(new Uint8Array(b)) } }, manifest)
  * ```
  */
 export interface PackageSink {
@@ -36,11 +37,11 @@ export function memorySink(): Sink {
   return {
     async write(bytes) {
       // Copy: the caller may reuse or mutate its buffer after add() resolves.
-      parts.push(bytes.slice())
+      parts.push(copyBytes(bytes))
       size += bytes.length
     },
     async patch(offset, bytes) {
-      patches.push({ offset, bytes: bytes.slice() })
+      patches.push({ offset, bytes: copyBytes(bytes) })
     },
     async finish() {
       const out = new Uint8Array(size)
