@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { codecs, compressSync, createPool, decompressSync, decompress, type CodecName, type Preset } from '@torshpkg/compress'
 import { createPackage } from '@torshpkg/format'
-import { crashed, report, type Goal } from '../lib'
+import { crashed, report, type Goal, normalWeights } from '../lib'
 
 const quick = process.argv.includes('--quick')
 const MiB = 1024 * 1024
@@ -21,18 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'torshpkg-bench-compress-'))
 const fixtures = new URL('../../packages/compress/test/fixtures/', import.meta.url)
 
 // ---------------------------------------------------------------- data
-function weights(bytes: number): Uint8Array {
-  const out = new Float32Array(bytes / 4)
-  let s = 12345
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297
-  for (let i = 0; i < out.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(rand())) * 0.02
-    const t = 2 * Math.PI * rand()
-    out[i] = r * Math.cos(t)
-    out[i + 1] = r * Math.sin(t)
-  }
-  return new Uint8Array(out.buffer)
-}
+const weights = (bytes: number) => new Uint8Array(normalWeights(bytes).buffer)
 function toBf16(f32: Uint8Array): Uint8Array {
   const words = new Uint32Array(f32.buffer, f32.byteOffset, f32.length / 4)
   const out = new Uint16Array(words.length)

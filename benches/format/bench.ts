@@ -15,7 +15,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync, zipSync } from 'fflate'
 import { createPackage, openPackage, type RandomAccessSource } from '@torshpkg/format'
-import { crashed, report, type Goal } from '../lib'
+import { crashed, report, type Goal, normalWeights } from '../lib'
 
 const quick = process.argv.includes('--quick')
 const MiB = 1024 * 1024
@@ -27,18 +27,7 @@ const PACK_RUNS = 5
 const dir = mkdtempSync(join(tmpdir(), 'torshpkg-bench-'))
 
 // ---------- data: float32 "weights", normal(0, 0.02), as 4 MiB tensors in one buffer ----------
-function weights(bytes: number): Float32Array {
-  const out = new Float32Array(bytes / 4)
-  let s = 12345
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297
-  for (let i = 0; i < out.length; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(rand())) * 0.02
-    const t = 2 * Math.PI * rand()
-    out[i] = r * Math.cos(t)
-    out[i + 1] = r * Math.sin(t)
-  }
-  return out
-}
+const weights = normalWeights
 
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = []

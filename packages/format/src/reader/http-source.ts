@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js'
 import { PackageError } from '../errors.js'
 import { checkedSource, type ByteSource } from './source.js'
 
@@ -183,14 +184,7 @@ async function readBody(
     if (at !== length) throw new PackageError('E_SOURCE', `${shown} sent ${at} of ${length} bytes`, { url: shown })
     return exact
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(at)
-  let pos = 0
-  for (const c of chunks) {
-    out.set(c, pos)
-    pos += c.length
-  }
-  return out
+  return concatBytes(chunks, at)
 }
 
 /** The URL without credentials or query string, for messages. */
