@@ -11,6 +11,9 @@ const HINTS: Record<string, string> = {
   zstd: 'apt-get install zstd',
   xz: 'apt-get install xz-utils',
   xxhsum: 'apt-get install xxhash',
+  minisign: 'apt-get install minisign',
+  age: 'apt-get install age',
+  'age-keygen': 'apt-get install age',
 }
 
 export function requireTool(name: string): string {

@@ -44,6 +44,8 @@ const TOOLS = {
   zstd: cli('zstd', 'zstd', 'Zstandard interoperability tests'),
   xz: cli('xz', 'xz-utils', 'xz and .lzma interoperability tests'),
   xxhsum: cli('xxhsum', 'xxhash', 'checking our xxHash against the reference'),
+  minisign: cli('minisign', 'minisign', 'minisign signature interoperability tests (both directions)'),
+  age: cli('age', 'age', 'age encryption interoperability tests (both directions)'),
   node22: {
     why: 'testing zstd compression, which needs node:zlib zstd (Node >= 22.15)',
     locate: () => (process.env.NODE22_PATH && existsSync(process.env.NODE22_PATH) ? process.env.NODE22_PATH : existsSync(NODE22_BIN) ? NODE22_BIN : undefined),

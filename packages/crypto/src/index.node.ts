@@ -1,7 +1,8 @@
 // Node build: the same API as index.ts (whose types and docs it shares), with node:crypto
-// behind every function.
-import { createHashApi } from './hash/api.js'
-import { nodeBackend } from './hash/node.js'
+// behind every function. Keep the export list identical to index.ts (dist.test.ts checks).
+import { createCryptoApi } from './api.js'
+import { nodePrimitives } from './primitives/node.js'
 
 export * from './public.js'
-export const { hash, hashSync, createHasher, sha256 } = createHashApi(() => nodeBackend, nodeBackend)
+
+export const { primitives, hash, hashSync, createHasher, sha256 } = createCryptoApi(nodePrimitives)

@@ -1,7 +1,7 @@
 /**
- * `@torshpkg/crypto`: hashing for torshpkg, native wherever the platform has it.
- * This is the browser-safe build: async digests go through WebCrypto when present and
- * synchronous or incremental ones through @noble/hashes. Node resolves `index.node.ts`.
+ * `@torshpkg/crypto`: hashing, signatures and encryption for torshpkg, native wherever the
+ * platform has it. This is the browser-safe build: WebCrypto where the runtime has the
+ * algorithm, @noble/* otherwise. Node resolves `index.node.ts` (node:crypto), same API.
  *
  * @example
  * ```ts
@@ -11,19 +11,27 @@
  * ```
  * @packageDocumentation
  */
-import { createHashApi } from './hash/api.js'
-import { nobleBackend } from './hash/noble.js'
-import { hasWebCrypto, webCryptoBackend } from './hash/webcrypto.js'
+import { createCryptoApi } from './api.js'
+import { webPrimitives } from './primitives/web.js'
 
 export * from './public.js'
 
-const api = createHashApi(() => (hasWebCrypto() ? webCryptoBackend : nobleBackend), nobleBackend)
+const api = createCryptoApi(webPrimitives)
 
+/** The primitives this build uses (for benchmarks and tests; most code needs the functions below). */
+export const primitives = api.primitives
 /** Digest of `data` with `algorithm`, from the fastest backend available. */
 export const hash = api.hash
 /** Synchronous digest (node:crypto in Node, @noble/hashes elsewhere). */
 export const hashSync = api.hashSync
 /** An incremental hasher for data that arrives in pieces. */
 export const createHasher = api.createHasher
-/** SHA-256 of `data` as lowercase hex. */
+/**
+ * SHA-256 of `data` as lowercase hex.
+ *
+ * @example
+ * ```ts
+ * await sha256(new TextEncoder().encode('abc')) // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+ * ```
+ */
 export const sha256 = api.sha256
