@@ -1,7 +1,11 @@
+import { createAgeApi } from './age/api.js'
 import { toBytes, toHex, type BytesLike } from './bytes.js'
 import type { HashAlgorithm } from './hash/algorithms.js'
 import type { Hasher } from './hash/types.js'
+import { createKeysApi } from './keys/api.js'
+import { createMinisignApi } from './minisign/api.js'
 import type { Primitives } from './primitives/types.js'
+import { createSigningApi } from './signing/api.js'
 
 /**
  * Every backend-bound function of the package, built over one set of primitives. `index.ts`
@@ -15,6 +19,10 @@ export function createCryptoApi(p: Primitives) {
     hashSync: (algorithm: HashAlgorithm, data: BytesLike): Uint8Array => p.hashSync(algorithm, toBytes(data)),
     createHasher: (algorithm: HashAlgorithm): Hasher => p.createHasher(algorithm),
     sha256: async (data: BytesLike): Promise<string> => toHex(await p.hash('sha256', toBytes(data))),
+    ...createSigningApi(p),
+    ...createKeysApi(p),
+    ...createMinisignApi(p),
+    ...createAgeApi(p),
     // feature APIs are spread in here: ...createKeysApi(p), ...createMinisignApi(p), ...createAgeApi(p), ...createSigningApi(p)
   }
 }

@@ -5,4 +5,33 @@ import { nodePrimitives } from './primitives/node.js'
 
 export * from './public.js'
 
-export const { primitives, hash, hashSync, createHasher, sha256 } = createCryptoApi(nodePrimitives)
+export const {
+  primitives,
+  hash,
+  hashSync,
+  createHasher,
+  sha256,
+  generateKeyPair,
+  publicKeyFromBytes,
+  secretKeyFromSeed,
+  keyIdOf,
+  parseMinisignSecretKey,
+  encryptMinisignSecretKey,
+  signFile,
+  verifyFile,
+  signPackage,
+  verifyPackage,
+  attestPackage,
+  verifyAttestations,
+  createSignatureRecord,
+  createAttestationRecord,
+  signDsse,
+  verifyDsse,
+  ageEncrypt,
+  ageDecrypt,
+  ageEncryptStream,
+  ageDecryptStream,
+  openAgeReader,
+  generateAgeIdentity,
+  ageRecipientOf,
+} = createCryptoApi(nodePrimitives)

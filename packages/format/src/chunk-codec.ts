@@ -10,8 +10,9 @@ import {
   type Preset,
   type ShuffleWidth,
 } from '@torshpkg/compress'
+import type { ChunkCipher } from './encryption/chunk-cipher.js'
 import { PackageError } from './errors.js'
-import { codecId, CODEC_IDS, FILTER_NONE, FILTER_SHUFFLE } from './layout/ids.js'
+import { codecId, CODEC_ENCRYPTED, CODEC_IDS, CODEC_MASK, FILTER_NONE, FILTER_SHUFFLE } from './layout/ids.js'
 import type { ChunkRecord } from './layout/index-table.js'
 
 /** Codecs a package's chunks can be written with (where the runtime can write them). */
@@ -124,4 +125,15 @@ export async function decodeChunk(record: ChunkRecord, stored: Uint8Array, where
     }
     throw new PackageError('E_CORRUPT_CHUNK', `${where} does not decode to its ${record.rawLength} bytes: ${(e as Error).message}`, {}, { cause: e })
   }
+}
+
+/**
+ * A chunk's content from its stored bytes (already hash-checked): decrypted first if the block
+ * is encrypted (which needs `cipher`), then decoded to exactly its raw length.
+ */
+export async function decodeStoredChunk(record: ChunkRecord, stored: Uint8Array, where: string, cipher: ChunkCipher | undefined, pool?: CodecPool): Promise<Uint8Array> {
+  if ((record.codec & CODEC_ENCRYPTED) === 0) return decodeChunk(record, stored, where, pool)
+  if (!cipher) throw new PackageError('E_KEY_REQUIRED', `${where} is encrypted: open the package with { identity } or { passphrase }`, { offset: record.offset })
+  const content = await cipher.open(record, stored, where)
+  return decodeChunk({ ...record, codec: record.codec & CODEC_MASK }, content, where, pool)
 }

@@ -1,5 +1,5 @@
 import type { CodecName } from '@torshpkg/compress'
-import { CODEC_IDS } from './layout/ids.js'
+import { CODEC_IDS, CODEC_MASK } from './layout/ids.js'
 import type { ChunkRecord, ResourceRecord } from './layout/index-table.js'
 import type { PackageEntry } from './types.js'
 
@@ -10,7 +10,8 @@ export function toEntry(r: ResourceRecord, chunks: readonly ChunkRecord[]): Pack
   for (let i = r.firstChunk; i < r.firstChunk + r.chunkCount; i++) {
     const c = chunks[i]!
     storedSize += c.storedLength
-    used.add(CODEC_IDS[c.codec] ?? ('unknown' as CodecName))
+    // An encrypted resource lists the codecs inside the encryption.
+    used.add(CODEC_IDS[r.encrypted ? c.codec & CODEC_MASK : c.codec] ?? ('unknown' as CodecName))
   }
   const entry: PackageEntry = {
     path: r.path,
@@ -23,5 +24,6 @@ export function toEntry(r: ResourceRecord, chunks: readonly ChunkRecord[]): Pack
     codecs: [...used].sort(),
   }
   if (r.tensor) entry.tensor = { dtype: r.tensor.dtype, shape: [...r.tensor.shape] }
+  if (r.encrypted) entry.encrypted = true
   return entry
 }

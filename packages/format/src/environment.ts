@@ -1,4 +1,5 @@
 import type { ByteSource } from './reader/source.js'
+import type { AppendToFileOptions, NewSignatureRecord } from './signing/append.js'
 import type { Sink } from './writer/sink.js'
 
 /**
@@ -9,6 +10,7 @@ export interface Environment {
   openFileSink?(path: string, options: { durable?: boolean }): Promise<Sink>
   openFileSource?(path: string): Promise<ByteSource>
   fileUrlToPath?(url: URL): string
+  appendSignaturesToFile?(path: string, records: readonly NewSignatureRecord[], options?: AppendToFileOptions): Promise<{ size: number }>
 }
 
 export const browserEnvironment: Environment = {}

@@ -39,6 +39,15 @@ export type PackageErrorCode =
   | 'E_CLOSED'
   /** The operation was aborted by its AbortSignal or by `abort()`. */
   | 'E_ABORTED'
+  /**
+   * Decryption failed: the identity or passphrase does not open the package's key, or an
+   * encrypted block (or the age stream around a package) was altered. No plaintext is returned.
+   */
+  | 'E_DECRYPT'
+  /** The package, or the resource read, is encrypted and no identity or passphrase was given. */
+  | 'E_KEY_REQUIRED'
+  /** The package cannot be changed where it was opened from (Blob, HTTP, custom source): adding signatures needs its bytes or file path. */
+  | 'E_READ_ONLY'
 
 /**
  * The one error type `@torshpkg/format` throws for bad input, corrupt files and misuse.

@@ -4,4 +4,4 @@ import { bindApi } from './api.js'
 import { nodeEnvironment } from './node/environment.js'
 
 export * from './public.js'
-export const { createPackage, openPackage } = bindApi(nodeEnvironment)
+export const { createPackage, openPackage, appendSignaturesToFile } = bindApi(nodeEnvironment)

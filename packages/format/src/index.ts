@@ -26,3 +26,5 @@ const api = bindApi(browserEnvironment)
 export const createPackage = api.createPackage
 /** Open a package from bytes, a Blob, an http(s) URL or a `{ size, read }` source. */
 export const openPackage = api.openPackage
+/** Append signature records to a package file in place (Node; browsers sign bytes with `appendSignatures`). */
+export const appendSignaturesToFile = api.appendSignaturesToFile

@@ -1,5 +1,7 @@
 import validRange from 'semver/ranges/valid.js'
 import { z } from 'zod'
+import { fromBase64 } from './encryption/base64.js'
+import { CHUNK_ENCRYPTION_ALGORITHMS, type ChunkEncryptionAlgorithm } from './encryption/chunk-cipher.js'
 import { PackageError } from './errors.js'
 import { jsonShapeProblem, MAX_JSON_DEPTH } from './json-shape.js'
 
@@ -111,15 +113,42 @@ const shape = {
   metadata: z.record(z.string(), z.json(), { error: required('an object of JSON values') }).optional(),
 }
 
+// An age file holding a 32-byte key for a few hundred recipients is a few KiB; this bounds a hostile one.
+const MAX_WRAPPED_KEY_CHARS = 1 << 20
+
+/**
+ * Format 1.1: the package's content key, wrapped for its readers (docs/format.md,
+ * "Encryption"). Written by the writer from `createPackage(..., { encryption })`, never by
+ * callers, so it is in the stored schema only.
+ */
+const encryptionField = z.strictObject(
+  {
+    algorithm: z.enum(CHUNK_ENCRYPTION_ALGORITHMS as [ChunkEncryptionAlgorithm, ...ChunkEncryptionAlgorithm[]], {
+      error: `must be one of ${CHUNK_ENCRYPTION_ALGORITHMS.join(', ')}`,
+    }),
+    wrappedKey: z
+      .string({ error: required('a string') })
+      .max(MAX_WRAPPED_KEY_CHARS, `must be at most ${MAX_WRAPPED_KEY_CHARS} characters`)
+      .refine((s) => (fromBase64(s)?.length ?? 0) > 0, 'must be an age file in canonical padded base64'),
+  },
+  { error: objectError('an object { algorithm, wrappedKey }', () => ['algorithm', 'wrappedKey']) },
+)
+
+/** The manifest's `encryption` field: the AEAD cipher of the package's encrypted chunks and its wrapped key. */
+export type ManifestEncryption = z.output<typeof encryptionField>
+
 /** Writers accept exactly the known fields, so typos fail loudly. */
 export const manifestSchema = z.strictObject(shape, { error: objectError('an object', () => Object.keys(shape)) })
 /** Readers keep unknown top-level fields, so newer writers' manifests still open. */
-export const storedManifestSchema = z.looseObject(shape, { error: required('an object') })
+export const storedManifestSchema = z.looseObject({ ...shape, encryption: encryptionField.optional() }, { error: required('an object') })
 
 /** A manifest as the writer accepts it (references may be strings). */
 export type ManifestInput = z.input<typeof manifestSchema>
-/** A validated manifest (references normalised to `{ name, version?, digest? }`). */
-export type Manifest = z.output<typeof manifestSchema> & Record<string, unknown>
+/**
+ * A validated manifest (references normalised to `{ name, version?, digest? }`). A package
+ * with encrypted resources also has `encryption`, which the writer adds.
+ */
+export type Manifest = z.output<typeof manifestSchema> & { encryption?: ManifestEncryption } & Record<string, unknown>
 /** A reference to another package in `lineage`. */
 export type PackageRef = z.output<typeof packageRefObject>
 

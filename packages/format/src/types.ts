@@ -1,5 +1,6 @@
 import type { CodecName, CodecPool } from '@torshpkg/compress'
 import type { CompressionOption } from './chunk-codec.js'
+import type { PackageEncryptionOptions } from './encryption/options.js'
 import type { ResourceType } from './layout/ids.js'
 import type { TensorInfo } from './tensor.js'
 
@@ -19,6 +20,8 @@ export interface PackageEntry {
   codecs: CodecName[]
   /** Present for tensors; `dtype` may be one this build does not know if a newer writer made the file. */
   tensor?: { dtype: string; shape: number[] }
+  /** `true` when the resource is encrypted (reading it needs the package's identity or passphrase); absent otherwise. */
+  encrypted?: boolean
 }
 
 /** Options for {@link createPackage}. */
@@ -41,6 +44,13 @@ export interface CreatePackageOptions {
    * is the bottleneck. The caller owns the pool and closes it.
    */
   pool?: CodecPool
+  /**
+   * Encrypt resources chunk by chunk for age `recipients` or a `passphrase` (format 1.1; see
+   * docs/format.md, "Encryption"). The manifest, the index and unencrypted resources stay
+   * readable without a key. Every resource is encrypted unless `add(..., { encrypt: false })`
+   * or `encryption.resources` says otherwise.
+   */
+  encryption?: PackageEncryptionOptions
 }
 
 /** Progress of a writer, reported after each chunk (see `CreatePackageOptions.onProgress`). */
@@ -63,6 +73,11 @@ export interface AddOptions {
   tensor?: { dtype: TensorInfo['dtype'] | string; shape: readonly number[] }
   /** Overrides the package default for this resource. */
   compression?: CompressionOption
+  /**
+   * Encrypt this resource (overrides `encryption.resources`). Needs `createPackage(..., { encryption })`.
+   * Encrypted chunks are never stored aligned, so they are not zero-copy.
+   */
+  encrypt?: boolean
 }
 
 /** What `finish()` returns. */

@@ -5,6 +5,7 @@
  *
  *   node --import tsx test/fuzz-runner.ts <seed> <iterations>
  */
+import { generateAgeIdentity } from '@torshpkg/crypto'
 import { createPackage, openPackage, PackageError } from '../src/index.node.js'
 import { layoutOf, reseal } from './helpers/layout.js'
 import { rng } from '../../../scripts/test-data.js'
@@ -13,6 +14,7 @@ const SEED = Number(process.argv[2])
 const ITERATIONS = Number(process.argv[3])
 const contents = new Map<string, Uint8Array>()
 const bases: Uint8Array[] = []
+let identity = ''
 const emit = (event: object) => process.stdout.write(JSON.stringify(event) + '\n')
 
 async function setup() {
@@ -32,6 +34,21 @@ async function setup() {
     }
     bases.push((await w.finish()).bytes!)
   }
+  // A fourth base with encrypted resources (format 1.1): every mutant is opened with its key,
+  // so mutations reach the decryption path too.
+  const age = await generateAgeIdentity()
+  identity = age.identity
+  const w = createPackage('memory', { name: 'fuzz-enc', version: '1.0.0' }, { chunkSize: 4096, encryption: { recipients: [age.recipient] } })
+  const files: [string, Uint8Array][] = [
+    ['config.json', new TextEncoder().encode(JSON.stringify({ pad: 'xyz'.repeat(700) }))],
+    ['w/weights.bin', new Uint8Array(r.weights(2100).buffer)],
+    ['tok/vocab.txt', new TextEncoder().encode('hello world\n'.repeat(50))],
+  ]
+  for (const [path, data] of files) {
+    contents.set(`${bases.length}:${path}`, data)
+    await w.add(path, data, path.startsWith('w/') ? { tensor: { dtype: 'float32', shape: [2100] } } : { encrypt: path !== 'config.json' })
+  }
+  bases.push((await w.finish()).bytes!)
 }
 
 type Outcome = 'rejected' | 'reported' | 'clean'
@@ -39,7 +56,7 @@ type Outcome = 'rejected' | 'reported' | 'clean'
 async function exercise(bytes: Uint8Array, base: number, strict: boolean): Promise<Outcome> {
   let pkg
   try {
-    pkg = await openPackage(bytes)
+    pkg = await openPackage(bytes, { identity })
   } catch (e) {
     if (e instanceof PackageError) return 'rejected'
     throw e

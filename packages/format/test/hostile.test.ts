@@ -117,9 +117,9 @@ describe('hostile but digest-consistent packages', () => {
     await refuse(chunkByte(16, 42), 'E_CORRUPT_INDEX', /codec id 42/)
     await refuse(chunkByte(17, 3), 'E_CORRUPT_INDEX', /filter 3/)
     await refuse(edit((b, i) => void (b[i.chunks[1]!.at + 18] = 4)), 'E_CORRUPT_INDEX', /parameter 4/)
-    // From a newer writer (minor 1) the same ids open; only reads of those chunks fail.
+    // From a newer writer (minor 2: 1.1 is this library's own) the same ids open; only reads of those chunks fail.
     for (const [delta, value] of [[16, 42], [17, 3]] as const) {
-      const pkg = await openPackage(chunkByte(delta, value, 1))
+      const pkg = await openPackage(chunkByte(delta, value, 2))
       expect(pkg.entries()).toHaveLength(3)
       await expect(pkg.read('zeros.bin')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
       expect(new TextDecoder().decode(await pkg.read('aaaa/bbbb.txt'))).toBe('xxxxxxxxxx')
@@ -140,7 +140,7 @@ describe('hostile but digest-consistent packages', () => {
         new DataView(b.buffer).setUint16(10, minor, true)
       })
     await refuse(patch(0), 'E_CORRUPT_INDEX', /filter 1 with parameter 3/)
-    const pkg = await openPackage(patch(1))
+    const pkg = await openPackage(patch(2))
     await expect(pkg.read('t.f32')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
     await expect(pkg.readTensor('t.f32')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' })
   })
@@ -192,13 +192,14 @@ describe('hostile but digest-consistent packages', () => {
     await refuse(pre((_, v) => v.setUint32(16, 96, true)), 'E_CORRUPT', /alignment/)
     await refuse(pre((b) => void (b[40] = 1)), 'E_CORRUPT', /reserved/)
     await refuse(pre((b) => void (b[15] = 1)), 'E_CORRUPT', /flags/)
-    // A newer minor version may use reserved bytes and flags: still readable.
+    // A newer minor version may use reserved bytes and flags: still readable. (1.1 is this
+    // library's own, so it is checked strictly; 1.2 is the first it does not know.)
     const newer = await openPackage(pre((b, v) => {
-      v.setUint16(10, 1, true)
+      v.setUint16(10, 2, true)
       b[40] = 1
       b[15] = 4
     }))
-    expect(newer.formatVersion).toBe('1.1')
+    expect(newer.formatVersion).toBe('1.2')
     await refuse(new TextEncoder().encode('PK\x03\x04 this is a zip file, not a package, and long enough'.repeat(4)), 'E_BAD_MAGIC')
   })
 

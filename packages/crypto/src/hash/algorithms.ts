@@ -1,7 +1,13 @@
 import { CryptoError } from '../errors.js'
 
-/** Hash algorithms every build supports. Later additions only extend this list. */
-export type HashAlgorithm = 'sha256'
+/**
+ * Hash algorithms every build supports. Later additions only extend this list.
+ *
+ * - `sha256`, `sha512`: FIPS 180-4.
+ * - `blake2b512`: BLAKE2b with a 64-byte digest, unkeyed (RFC 7693); minisign's prehash.
+ * - `blake3`: BLAKE3's default 32-byte hash (no key, no derive-key mode).
+ */
+export type HashAlgorithm = 'sha256' | 'sha512' | 'blake2b512' | 'blake3'
 
 /** Facts about an algorithm that every backend (node:crypto, WebCrypto, noble) agrees on. */
 export interface AlgorithmInfo {
@@ -17,6 +23,10 @@ export interface AlgorithmInfo {
 /** Digest length and native names of every supported algorithm. */
 export const ALGORITHMS: Readonly<Record<HashAlgorithm, AlgorithmInfo>> = Object.freeze({
   sha256: { name: 'sha256', outputLength: 32, node: 'sha256', webCrypto: 'SHA-256' },
+  sha512: { name: 'sha512', outputLength: 64, node: 'sha512', webCrypto: 'SHA-512' },
+  // OpenSSL (and so node:crypto) has BLAKE2b-512 but neither WebCrypto nor OpenSSL has BLAKE3.
+  blake2b512: { name: 'blake2b512', outputLength: 64, node: 'blake2b512' },
+  blake3: { name: 'blake3', outputLength: 32 },
 })
 
 /** Names accepted by the hashing functions. */

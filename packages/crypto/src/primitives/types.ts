@@ -51,4 +51,9 @@ export interface Primitives {
   hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>
   /** scrypt (RFC 7914). Callers cap logN before calling. */
   scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array>
+  /**
+   * Optional: which engine runs each operation here (`'node'`, `'webcrypto'` or `'noble'`), for
+   * diagnostics and benchmarks. The web implementation probes WebCrypto to answer.
+   */
+  describe?(): Promise<Readonly<Record<string, 'node' | 'webcrypto' | 'noble'>>>
 }

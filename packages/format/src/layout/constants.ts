@@ -10,8 +10,16 @@ export const END_MAGIC = Uint8Array.of(0x54, 0x50, 0x4b, 0x45, 0x4e, 0x44, 0x1a,
 
 /** Major format version this library writes and reads (incompatible layouts bump it). */
 export const FORMAT_MAJOR = 1
-/** Minor format version this library writes; newer minors of the same major still open. */
-export const FORMAT_MINOR = 0
+/**
+ * Newest minor format version this library reads strictly and writes; newer minors of the same
+ * major still open. It writes 1.0 unless a package uses a 1.1 feature (encrypted chunks), so
+ * packages without one are byte-identical to what a 1.0 writer makes.
+ */
+export const FORMAT_MINOR = 1
+/** The minor version of packages without 1.1 features. */
+export const BASE_MINOR = 0
+/** The minor version that introduced encrypted chunks (docs/format.md, "Encryption"). */
+export const ENCRYPTION_MINOR = 1
 /** 0xFEFF stored little-endian: a reader seeing FE FF knows the writer was big-endian. */
 export const BYTE_ORDER_MARK = 0xfeff
 
@@ -24,6 +32,8 @@ export const CHUNK_RECORD_SIZE = 52
 export const SIGNATURE_RECORD_HEADER_SIZE = 8
 /** Bytes of the digest (SHA-256 and BLAKE3 both give 32). */
 export const DIGEST_SIZE = 32
+/** Bytes an encrypted block adds to its content: the AEAD tag (AES-256-GCM and ChaCha20-Poly1305 both use 16). */
+export const AEAD_TAG_SIZE = 16
 
 /** Default bytes per chunk (1 MiB): the unit of hashing, compression and random access. */
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024

@@ -24,6 +24,15 @@ export const CODEC_IDS: Readonly<Record<number, CodecName>> = {
   7: 'lzma',
 }
 
+/**
+ * Bit 7 of the chunk record's codec byte (format 1.1): the stored bytes are encrypted; bits
+ * 0-6 are the codec of the content inside. 1.0 readers see an unknown codec id and refuse
+ * the chunk, so they never return ciphertext as data.
+ */
+export const CODEC_ENCRYPTED = 0x80
+/** The codec id inside the codec byte (bits 0-6). */
+export const CODEC_MASK = 0x7f
+
 export function codecId(name: CodecName): number {
   for (const [id, n] of Object.entries(CODEC_IDS)) if (n === name) return Number(id)
   throw new Error(`no id for codec ${name}`)

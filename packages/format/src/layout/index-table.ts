@@ -2,9 +2,18 @@ import { PackageError } from '../errors.js'
 import { isMediaType } from '../media-types.js'
 import { normalizePath } from '../paths.js'
 import { DTYPE_SIZES, isDType, isStoredDType } from '../tensor.js'
-import { CHUNK_RECORD_SIZE, DIGEST_SIZE, FORMAT_MINOR, INDEX_HEADER_SIZE, MAX_TENSOR_RANK, PREAMBLE_SIZE } from './constants.js'
+import {
+  AEAD_TAG_SIZE,
+  CHUNK_RECORD_SIZE,
+  DIGEST_SIZE,
+  ENCRYPTION_MINOR,
+  FORMAT_MINOR,
+  INDEX_HEADER_SIZE,
+  MAX_TENSOR_RANK,
+  PREAMBLE_SIZE,
+} from './constants.js'
 import { Builder, Cursor } from './cursor.js'
-import { CODEC_IDS, isDefinedFilter, RESOURCE_TYPES, type ResourceType } from './ids.js'
+import { CODEC_ENCRYPTED, CODEC_IDS, CODEC_MASK, isDefinedFilter, RESOURCE_TYPES, type ResourceType } from './ids.js'
 import { equalBytes } from '@torshpkg/crypto'
 
 /** A resource as recorded in the index. Its chunks are `chunks[firstChunk .. firstChunk + chunkCount)`. */
@@ -18,6 +27,8 @@ export interface ResourceRecord {
   chunkCount: number
   /** Present when the resource declares tensor info. `dtype` may be unknown to this build. */
   tensor?: { dtype: string; shape: number[] }
+  /** True when every chunk of the resource is encrypted (format 1.1, resource flag bit 1). */
+  encrypted?: boolean
 }
 
 /** Where one chunk's bytes live and how to check and decode them. */
@@ -25,6 +36,7 @@ export interface ChunkRecord {
   offset: number
   storedLength: number
   rawLength: number
+  /** The codec byte as stored: the codec id, plus bit 7 (`0x80`) when the block is encrypted (1.1). */
   codec: number
   filter: number
   filterParam: number
@@ -47,6 +59,8 @@ export interface IndexLimits {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const FLAG_TENSOR = 1
+/** Format 1.1: the resource's chunks are encrypted (see docs/format.md, "Encryption"). */
+const FLAG_ENCRYPTED = 2
 // path length u16 + path >= 1 byte + type + flags + media length + media >= 3 + size u64 + chunk size + chunk count
 const MIN_RESOURCE_RECORD = 2 + 1 + 1 + 1 + 1 + 3 + 8 + 4 + 4
 
@@ -67,7 +81,7 @@ export function encodeIndex(table: IndexTable): Uint8Array {
   for (const { r, path, media, dtype } of encoded) {
     b.u16(path.length).put(path)
     b.u8(RESOURCE_TYPES.indexOf(r.type))
-    b.u8(r.tensor ? FLAG_TENSOR : 0)
+    b.u8((r.tensor ? FLAG_TENSOR : 0) | (r.encrypted ? FLAG_ENCRYPTED : 0))
     b.u8(media.length).put(media)
     b.u64(r.size).u32(r.chunkSize).u32(r.chunkCount)
     if (r.tensor) {
@@ -108,6 +122,9 @@ export function decodeIndex(
   }
   const resourcesEnd = bytes.length - chunkTable
   const strict = opts.minor <= FORMAT_MINOR
+  // Encryption bits mean something from 1.1 on; in a 1.0 file they are undefined (and refused).
+  const encryption = opts.minor >= ENCRYPTION_MINOR
+  const knownFlags = encryption ? FLAG_TENSOR | FLAG_ENCRYPTED : FLAG_TENSOR
   const resources: ResourceRecord[] = []
   const seen = new Set<string>()
   let nextChunk = 0
@@ -132,7 +149,7 @@ export function decodeIndex(
       type = 'other'
     }
     const flags = c.u8('flags')
-    if (strict && (flags & ~FLAG_TENSOR) !== 0) throw fail(c, -1, `unknown resource flags 0x${flags.toString(16)}`)
+    if (strict && (flags & ~knownFlags) !== 0) throw fail(c, -1, `unknown resource flags 0x${flags.toString(16)}`)
     const mediaLength = c.u8('media type length')
     const mediaType = utf8(c, c.take(mediaLength, 'media type'), 'media type')
     if (!isMediaType(mediaType)) throw fail(c, -mediaLength, `malformed media type ${JSON.stringify(mediaType)}`)
@@ -145,6 +162,7 @@ export function decodeIndex(
     if (count !== Math.ceil(size / chunkSize)) throw fail(c, -4, `${count} chunks cannot hold ${size} bytes in ${chunkSize}-byte chunks`)
     if (count > chunkCount - nextChunk) throw fail(c, -4, `resource ${JSON.stringify(path)} claims more chunks than the index has`)
     const record: ResourceRecord = { path, type, mediaType, size, chunkSize, firstChunk: nextChunk, chunkCount: count }
+    if (encryption && flags & FLAG_ENCRYPTED) record.encrypted = true
     nextChunk += count
     if (flags & FLAG_TENSOR) {
       const dtypeLength = c.u8('dtype length')
@@ -186,17 +204,35 @@ export function decodeIndex(
     const reserved = c.u8('reserved')
     const hash = c.take(DIGEST_SIZE, 'chunk hash')
     const where = `chunk ${k} of ${JSON.stringify(owner.path)}`
+    // From 1.1, bit 7 of the codec byte marks an encrypted block; the codec inside is bits 0-6.
+    const encrypted = encryption && (codec & CODEC_ENCRYPTED) !== 0
+    const inner = encrypted ? codec & CODEC_MASK : codec
     if (rawLength !== expectedRaw) throw fail(c, -44, `${where} has raw length ${rawLength}, expected ${expectedRaw}`)
-    if (storedLength === 0 || storedLength > rawLength) throw fail(c, -48, `${where} has stored length ${storedLength} (raw ${rawLength})`)
-    if (codec === 0 && storedLength !== rawLength) throw fail(c, -48, `${where} is stored raw but its stored and raw lengths differ`)
+    if (encrypted !== (owner.encrypted === true)) {
+      // A resource is encrypted as a whole: a plain chunk in it could be swapped in without the key.
+      const detail = encrypted ? 'is encrypted but its resource is not marked encrypted' : 'is not encrypted but its resource is marked encrypted'
+      throw fail(c, -36, `${where} ${detail}`)
+    }
+    if (encrypted) {
+      // The AEAD tag follows the encrypted content, which is at least 1 byte and at most raw.
+      if (storedLength <= AEAD_TAG_SIZE || storedLength > rawLength + AEAD_TAG_SIZE) {
+        throw fail(c, -48, `${where} is encrypted with stored length ${storedLength}; it must be ${AEAD_TAG_SIZE + 1} to ${rawLength + AEAD_TAG_SIZE} (raw ${rawLength})`)
+      }
+      if (inner === 0 && storedLength !== rawLength + AEAD_TAG_SIZE) {
+        throw fail(c, -48, `${where} is encrypted raw content but its stored length is not raw + ${AEAD_TAG_SIZE}`)
+      }
+    } else {
+      if (storedLength === 0 || storedLength > rawLength) throw fail(c, -48, `${where} has stored length ${storedLength} (raw ${rawLength})`)
+      if (codec === 0 && storedLength !== rawLength) throw fail(c, -48, `${where} is stored raw but its stored and raw lengths differ`)
+    }
     if (offset < PREAMBLE_SIZE || offset + storedLength > opts.dataEnd) {
       throw fail(c, -52, `${where} at ${offset}+${storedLength} lies outside the data region [${PREAMBLE_SIZE}, ${opts.dataEnd})`)
     }
     if (codec === 0 && offset % opts.alignment !== 0) throw fail(c, -52, `${where} is stored raw at ${offset}, not on a ${opts.alignment}-byte boundary`)
     if (strict) {
       // Ids a 1.0 file may use; a newer minor version may add more (reads of those fail E_UNSUPPORTED).
-      if (CODEC_IDS[codec] === undefined) throw fail(c, -36, `${where} uses codec id ${codec}, which format 1.0 does not define`)
-      if (!isDefinedFilter(filter, filterParam)) throw fail(c, -35, `${where} uses filter ${filter} with parameter ${filterParam}, which format 1.0 does not define`)
+      if (CODEC_IDS[inner] === undefined) throw fail(c, -36, `${where} uses codec id ${codec}, which format 1.${opts.minor} does not define`)
+      if (!isDefinedFilter(filter, filterParam)) throw fail(c, -35, `${where} uses filter ${filter} with parameter ${filterParam}, which format 1.${opts.minor} does not define`)
       if (reserved !== 0) throw fail(c, -33, `${where} has a non-zero reserved byte`)
     }
     chunks[i] = { offset, storedLength, rawLength, codec, filter, filterParam, hash }

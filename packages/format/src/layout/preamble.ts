@@ -1,5 +1,6 @@
 import { PackageError } from '../errors.js'
 import {
+  BASE_MINOR,
   BYTE_ORDER_MARK,
   FORMAT_MAJOR,
   FORMAT_MINOR,
@@ -30,9 +31,10 @@ export interface Preamble {
   locator: number
 }
 
-export function encodePreamble(p: Omit<Preamble, 'major' | 'minor'>): Uint8Array {
+/** `minor` defaults to 0: a package says 1.1 only when it uses a 1.1 feature. */
+export function encodePreamble(p: Omit<Preamble, 'major' | 'minor'> & { minor?: number }): Uint8Array {
   const b = new Builder(PREAMBLE_SIZE)
-  b.put(MAGIC).u16(FORMAT_MAJOR).u16(FORMAT_MINOR).u16(BYTE_ORDER_MARK)
+  b.put(MAGIC).u16(FORMAT_MAJOR).u16(p.minor ?? BASE_MINOR).u16(BYTE_ORDER_MARK)
   b.u8(1) // hash algorithm id: sha256
   b.u8(0) // flags: none defined in 1.0
   b.u32(p.alignment).u32(p.chunkSize).u64(p.locator)
@@ -57,7 +59,7 @@ export function decodePreamble(bytes: Uint8Array): Preamble {
   if (major !== FORMAT_MAJOR) {
     throw new PackageError('E_UNSUPPORTED_VERSION', `format version ${major}.${minor} is not supported (this reader speaks ${FORMAT_MAJOR}.x)`, { region: 'preamble', offset: 8, major, minor })
   }
-  // A newer minor version may use flags and reserved bytes compatibly; 1.0 requires zeros.
+  // A newer minor version may use flags and reserved bytes compatibly; 1.0 and 1.1 require zeros.
   const strict = minor <= FORMAT_MINOR
   const hashId = c.u8('hash algorithm')
   const algorithm = HASH_ALGORITHM_IDS[hashId]
@@ -65,7 +67,7 @@ export function decodePreamble(bytes: Uint8Array): Preamble {
     throw new PackageError('E_UNSUPPORTED', algorithm ? `hash algorithm ${algorithm} is not supported by this build` : `unknown hash algorithm id ${hashId}`, { region: 'preamble', offset: 14 })
   }
   const flags = c.u8('flags')
-  if (strict && flags !== 0) throw c.fail(`flags are 0x${flags.toString(16)} but format 1.0 defines none`)
+  if (strict && flags !== 0) throw c.fail(`flags are 0x${flags.toString(16)} but format 1.${minor} defines none`)
   const alignment = c.u32('alignment')
   if (!isPowerOfTwo(alignment) || alignment < MIN_ALIGNMENT || alignment > MAX_ALIGNMENT) {
     throw c.fail(`alignment ${alignment} is not a power of two from ${MIN_ALIGNMENT} to ${MAX_ALIGNMENT}`)

@@ -1,12 +1,19 @@
 import { open } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { checkedSource, type ByteSource } from '../reader/source.js'
+import { appendToFile } from './append-file.js'
 
-/** Opens a package file for positional reads: only the bytes asked for are ever read. */
+/**
+ * Opens a package file for positional reads: only the bytes asked for are ever read. The
+ * source can also append signature records to the file in place (`Package#addSignatures`),
+ * refusing if the path no longer holds the file, at the size and with the footer, it had.
+ */
 export async function openFileSource(path: string): Promise<ByteSource> {
-  const handle = await open(path, 'r')
+  const target = resolve(path)
+  const handle = await open(target, 'r')
   try {
-    const { size } = await handle.stat()
-    return checkedSource(
+    const { size, dev, ino } = await handle.stat()
+    const source = checkedSource(
       'file',
       size,
       async (offset, length) => {
@@ -21,6 +28,13 @@ export async function openFileSource(path: string): Promise<ByteSource> {
       },
       () => handle.close(),
     )
+    return {
+      ...source,
+      async appendSignatures(records, expected) {
+        await appendToFile(target, records, { ...expected, size, dev, ino })
+        return openFileSource(target)
+      },
+    }
   } catch (e) {
     await handle.close()
     throw e

@@ -1,5 +1,7 @@
 import type { CodecPool } from '@torshpkg/compress'
 import { equalBytes, hash } from '@torshpkg/crypto'
+import { checkEncryptionMetadata } from '../encryption/layout-check.js'
+import type { DecryptionOptions } from '../encryption/options.js'
 import type { Environment } from '../environment.js'
 import { PackageError } from '../errors.js'
 import { FOOTER_SIZE, FORMAT_MINOR, MAGIC, PREAMBLE_SIZE } from '../layout/constants.js'
@@ -11,13 +13,17 @@ import { decodeSignatures, type SignatureRecord } from '../layout/signatures.js'
 import { DEFAULT_LIMITS, type PackageLimits } from '../limits.js'
 import { validateStoredManifest, type Manifest } from '../manifest.js'
 import { openHttpSource, type HttpSourceOptions } from './http-source.js'
-import { blobSource, bytesSource, customSource, type ByteSource, type RandomAccessSource } from './source.js'
+import { appendableBytesSource, blobSource, customSource, type ByteSource, type RandomAccessSource } from './source.js'
 
 /** What `openPackage` can read from. */
 export type PackageSource = Uint8Array | ArrayBuffer | Blob | string | URL | RandomAccessSource
 
-/** Options for `openPackage`. */
-export interface OpenPackageOptions extends Omit<HttpSourceOptions, 'signal'> {
+/**
+ * Options for `openPackage`. `identity` or `passphrase` open encrypted packages: a package
+ * encrypted whole with age, and the encrypted resources of a package (see docs/format.md,
+ * "Encryption"); without them such packages fail `E_KEY_REQUIRED` (reads of encrypted resources only).
+ */
+export interface OpenPackageOptions extends Omit<HttpSourceOptions, 'signal'>, DecryptionOptions {
   /** Override any of the reader's maxima. */
   limits?: Partial<PackageLimits>
   signal?: AbortSignal
@@ -39,8 +45,9 @@ export interface PackageMetadata {
 
 /** Turn any accepted source into a ByteSource. */
 export async function resolveSource(source: PackageSource, options: OpenPackageOptions, env: Environment): Promise<ByteSource> {
-  if (source instanceof Uint8Array) return bytesSource(source)
-  if (source instanceof ArrayBuffer) return bytesSource(new Uint8Array(source))
+  // The caller's own bytes: signing can append to them (into a new buffer).
+  if (source instanceof Uint8Array) return appendableBytesSource(source)
+  if (source instanceof ArrayBuffer) return appendableBytesSource(new Uint8Array(source))
   if (typeof Blob !== 'undefined' && source instanceof Blob) return blobSource(source)
   if (typeof source === 'string' || source instanceof URL) {
     const url = typeof source === 'string' ? (/^https?:\/\//i.test(source) ? new URL(source) : undefined) : source
@@ -166,6 +173,7 @@ export async function readMetadata(source: ByteSource, options: OpenPackageOptio
     minor: preamble.minor,
     limits,
   })
+  checkEncryptionMetadata(manifest, index)
   const signatures = decodeSignatures(signatureBytes, footer.tailOffset + sigStart, strict)
   return { preamble, footer, manifest, manifestBytes, index, signatures, digest }
 }

@@ -1,6 +1,7 @@
 import { equalBytes, hash } from '@torshpkg/crypto'
 import { copyBytes } from '../bytes.js'
-import { decodeChunk } from '../chunk-codec.js'
+import { decodeStoredChunk } from '../chunk-codec.js'
+import type { ChunkCipher } from '../encryption/chunk-cipher.js'
 import { toEntry } from '../entries.js'
 import { PackageError } from '../errors.js'
 import { digestString } from '../layout/digest.js'
@@ -11,6 +12,7 @@ import type { Manifest } from '../manifest.js'
 import { DTYPE_SIZES, isDType, tensorView, type DType, type TensorArray } from '../tensor.js'
 import type { PackageEntry } from '../types.js'
 import type { OpenPackageOptions, PackageMetadata } from './open.js'
+import { readMetadata } from './open.js'
 import type { ByteSource } from './source.js'
 import { verifyPackage, type VerifyOptions, type VerifyReport } from './verify.js'
 
@@ -42,6 +44,7 @@ export class Package {
   private readonly byPath = new Map<string, ResourceRecord>()
   private readonly maxReadBytes: number
   private closed = false
+  private appending: Promise<unknown> = Promise.resolve()
 
   /** @internal Use `openPackage`. */
   constructor(
@@ -53,6 +56,8 @@ export class Package {
      */
     readonly metadata: PackageMetadata,
     private readonly options: OpenPackageOptions,
+    /** Opens encrypted chunks; absent when the package has none or was opened without a key. */
+    private readonly cipher?: ChunkCipher,
   ) {
     this.manifest = metadata.manifest
     this.digest = digestString(metadata.digest)
@@ -149,11 +154,76 @@ export class Package {
   /**
    * Check every byte of the file: metadata again, every chunk's hash and decoding, and that
    * the padding between chunks is zero and nothing hides between regions. Problems are
-   * reported, not thrown.
+   * reported, not thrown. Encrypted chunks are decrypted too when the package was opened with
+   * its key; without it their stored hashes are still all checked.
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen()
-    return verifyPackage(this.source, this.metadata, { ...this.options, ...options })
+    return verifyPackage(this.source, this.metadata, { ...this.options, ...options, cipher: this.cipher })
+  }
+
+  /**
+   * The whole package file as bytes: for a package opened from bytes, a view of them (no
+   * copy; do not write to it), otherwise read from the source, within `limits.maxReadBytes`.
+   * For a package that was age-encrypted as a whole, these are the decrypted package's bytes.
+   *
+   * @example
+   * ```ts
+   * const signed = await signPackage(await openPackage(bytes), secretKey)
+   * await writeFile('model.torshpkg', await signed.bytes())
+   * ```
+   */
+  async bytes(): Promise<Uint8Array> {
+    this.assertOpen()
+    if (this.source.kind !== 'memory' && this.size > this.maxReadBytes) {
+      throw new PackageError('E_LIMIT', `the package is ${this.size} bytes, over limits.maxReadBytes (${this.maxReadBytes})`, { size: this.size, limit: this.maxReadBytes })
+    }
+    return this.source.read(0, this.size)
+  }
+
+  /**
+   * Append records to the signature block without rewriting any data (what `signPackage`
+   * and `attestPackage` from `@torshpkg/crypto` call). Only the footer is replaced:
+   * - opened from bytes: resolves to a new Package over new bytes (`bytes()` to save them);
+   *   this one stays valid;
+   * - opened from a file path (Node): the file is appended to in place and fsynced, refused
+   *   with `E_SOURCE_CHANGED` if it changed since it was opened; this Package is closed and
+   *   the returned one replaces it;
+   * - Blob, HTTP, custom and age-decrypted sources: `E_READ_ONLY` (sign the bytes or the file).
+   *
+   * @example
+   * ```ts
+   * const signed = await pkg.addSignatures([{ kind: 1, payload }])
+   * signed.signatures.length === pkg.signatures.length + 1 // true
+   * ```
+   */
+  async addSignatures(records: readonly { readonly kind: number; readonly payload: Uint8Array }[]): Promise<Package> {
+    const run = async (): Promise<Package> => {
+      this.assertOpen()
+      if (!this.source.appendSignatures) {
+        throw new PackageError(
+          'E_READ_ONLY',
+          `a package opened from a ${this.source.kind === 'memory' ? 'decrypted' : this.source.kind} source cannot be changed: open its bytes, or (in Node) its file path, to add signatures`,
+          { source: this.source.kind },
+        )
+      }
+      const f = this.metadata.footer
+      const source = await this.source.appendSignatures(records, { size: this.size, digest: f.digest, signaturesDigest: f.signaturesDigest })
+      let signed: Package
+      try {
+        signed = new Package(source, await readMetadata(source, this.options), this.options, this.cipher)
+      } catch (e) {
+        await source.close().catch(() => {})
+        throw e
+      }
+      // A file changed under this Package (its footer moved): the new one replaces it.
+      if (this.source.kind === 'file') await this.close()
+      return signed
+    }
+    // One append at a time per Package, so that two cannot both write over the same footer.
+    const next = this.appending.then(run, run)
+    this.appending = next.catch(() => {})
+    return next
   }
 
   /** Release the source (closes a file handle). Further reads fail with `E_CLOSED`. */
@@ -181,6 +251,13 @@ export class Package {
 
   /** Raw bytes of chunks [from, to) of `r`, read in as few source reads as possible and verified. */
   private async readChunks(r: ResourceRecord, from: number, to: number): Promise<Uint8Array> {
+    if (r.encrypted && !this.cipher) {
+      throw new PackageError(
+        'E_KEY_REQUIRED',
+        `${JSON.stringify(r.path)} is encrypted: open the package with { identity } or { passphrase } to read it`,
+        { path: r.path },
+      )
+    }
     const records = this.metadata.index.chunks.slice(r.firstChunk + from, r.firstChunk + to)
     const total = records.reduce((n, c) => n + c.rawLength, 0)
     if (records.length === 0) return new Uint8Array(0)
@@ -223,7 +300,7 @@ export class Package {
         else {
           const stored = span.subarray(c.offset - run.start, c.offset - run.start + c.storedLength)
           const label = where(k)
-          raw = checkHash(c, stored, label).then(() => decodeChunk(c, stored, label, this.options.pool))
+          raw = checkHash(c, stored, label).then(() => decodeStoredChunk(c, stored, label, this.cipher, this.options.pool))
           decoded.set(c.offset, { chunk: c, raw })
         }
         const position = at

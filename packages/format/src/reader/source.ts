@@ -1,5 +1,6 @@
 import { PackageError } from '../errors.js'
 import { FOOTER_SIZE } from '../layout/constants.js'
+import { appendSignatures, type AppendExpectation, type NewSignatureRecord } from '../signing/append.js'
 
 /**
  * Anything that can hand out byte ranges of a file of known size: implement this to open
@@ -31,6 +32,14 @@ export interface ByteSource {
   readonly tailHint: number
   read(offset: number, length: number): Promise<Uint8Array>
   close(): Promise<void>
+  /**
+   * Present where the bytes behind the source can take new signature records: bytes the
+   * caller passed to `openPackage` (the result is a new buffer) and, in Node, a file opened
+   * by path (appended in place). Resolves to a source over the signed package. Absent for
+   * Blobs, HTTP, custom sources and derived sources (a decrypted age stream): those are
+   * read-only.
+   */
+  appendSignatures?(records: readonly NewSignatureRecord[], expected: AppendExpectation): Promise<ByteSource>
 }
 
 /** Wraps raw reads with the checks every source needs: in bounds, exact length, typed errors. */
@@ -78,6 +87,19 @@ export function checkedSource(
 /** An in-memory package: reads are zero-copy views. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return checkedSource('memory', bytes.length, (o, l) => bytes.subarray(o, o + l))
+}
+
+/**
+ * Bytes the caller handed to `openPackage`: like {@link bytesSource}, and signature records
+ * can be appended, giving a source over a new buffer (the caller's bytes are not modified).
+ */
+export function appendableBytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    ...bytesSource(bytes),
+    async appendSignatures(records, expected) {
+      return appendableBytesSource(appendSignatures(bytes, records, expected))
+    },
+  }
 }
 
 /** A Blob or File: reads slice and load only the bytes asked for. */

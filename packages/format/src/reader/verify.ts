@@ -1,7 +1,9 @@
 import { equalBytes, hash } from '@torshpkg/crypto'
-import { decodeChunk } from '../chunk-codec.js'
+import { decodeStoredChunk } from '../chunk-codec.js'
+import type { ChunkCipher } from '../encryption/chunk-cipher.js'
 import { PackageError, type PackageErrorCode } from '../errors.js'
 import { PREAMBLE_SIZE } from '../layout/constants.js'
+import { CODEC_ENCRYPTED } from '../layout/ids.js'
 import { digestString } from '../layout/digest.js'
 import { sameBlock, type ChunkRecord } from '../layout/index-table.js'
 import { firstNonZero } from '../layout/cursor.js'
@@ -58,7 +60,7 @@ interface Block {
 export async function verifyPackage(
   source: ByteSource,
   opened: PackageMetadata,
-  options: OpenPackageOptions & VerifyOptions,
+  options: OpenPackageOptions & VerifyOptions & { cipher?: ChunkCipher },
 ): Promise<VerifyReport> {
   const maxIssues = options.maxIssues ?? 1000
   const report: VerifyReport = {
@@ -113,10 +115,19 @@ export async function verifyPackage(
   // 3. Walk the data region: every byte is a block or zero padding before an aligned block.
   let windowStart = 0
   let window: Uint8Array = new Uint8Array(0)
-  const bytesAt = async (start: number, end: number): Promise<Uint8Array> => {
+  // A source that decrypts (a package encrypted whole with age) fails reads of altered bytes
+  // with E_DECRYPT: a finding about the file, reported like the others; the walk stops there.
+  let undecryptable: PackageError | undefined
+  const bytesAt = async (start: number, end: number): Promise<Uint8Array | undefined> => {
     if (start < windowStart || end > windowStart + window.length) {
       windowStart = start
-      window = await source.read(start, Math.max(end, Math.min(start + WINDOW, dataEnd)) - start)
+      try {
+        window = await source.read(start, Math.max(end, Math.min(start + WINDOW, dataEnd)) - start)
+      } catch (e) {
+        if (!(e instanceof PackageError) || e.code !== 'E_DECRYPT') throw e
+        undecryptable = e
+        return undefined
+      }
     }
     return window.subarray(start - windowStart, end - windowStart)
   }
@@ -134,6 +145,7 @@ export async function verifyPackage(
       const expected = c.codec === 0 ? Math.ceil(cursor / alignment) * alignment : cursor
       // Only the legitimate padding is read; anything beyond it is reported, not loaded.
       const padding = await bytesAt(cursor, Math.min(c.offset, expected))
+      if (!padding) break
       checked += padding.length
       const nonZero = firstNonZero(padding)
       if (nonZero >= 0) {
@@ -144,24 +156,29 @@ export async function verifyPackage(
       }
     }
     const stored = await bytesAt(c.offset, end)
+    if (!stored) break
     checked += stored.length
     const where2 = `block at ${c.offset} (${[...paths].map((p) => JSON.stringify(p)).join(', ')})`
     if (!equalBytes(await hash('sha256', stored), c.hash)) {
       report.chunks.corrupt++
       issue({ code: 'E_CORRUPT_CHUNK', region: 'data', ...where, message: `${where2} does not match its hash` })
-    } else if (c.codec !== 0 || c.filter !== 0) {
+    } else if ((c.codec & CODEC_ENCRYPTED) !== 0 ? options.cipher : c.codec !== 0 || c.filter !== 0) {
+      // Encrypted blocks are decrypted and decoded when the package was opened with its key;
+      // without it, their hashes (checked above) are all that can be checked.
       try {
-        await decodeChunk(c, stored, where2, options.pool)
+        await decodeStoredChunk(c, stored, where2, options.cipher, options.pool)
       } catch (e) {
         if (!(e instanceof PackageError)) throw e
-        if (e.code === 'E_CORRUPT_CHUNK') report.chunks.corrupt++
+        if (e.code === 'E_CORRUPT_CHUNK' || e.code === 'E_DECRYPT') report.chunks.corrupt++
         issue({ code: e.code, region: 'data', ...where, message: e.message })
       }
     }
     cursor = Math.max(cursor, end)
     options.onProgress?.({ checkedBytes: checked, totalBytes: source.size })
   }
-  if (cursor < dataEnd) {
+  if (undecryptable) {
+    issue({ code: 'E_DECRYPT', region: 'data', offset: (undecryptable.details.offset as number | undefined) ?? cursor, message: undecryptable.message })
+  } else if (cursor < dataEnd) {
     issue({ code: 'E_CORRUPT', region: 'data', offset: cursor, length: dataEnd - cursor, message: `${dataEnd - cursor} bytes before the manifest belong to no chunk` })
   }
   report.checkedBytes = checked

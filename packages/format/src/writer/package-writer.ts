@@ -1,13 +1,19 @@
 import type { ShuffleWidth } from '@torshpkg/compress'
 import { hash, toHex } from '@torshpkg/crypto'
 import { compressionPolicy, DEFAULT_POLICY, encodeChunk, type CompressionPolicy } from '../chunk-codec.js'
+import type { ChunkCipher, BlockPosition } from '../encryption/chunk-cipher.js'
+import { newPackageKey } from '../encryption/key-envelope.js'
+import { encryptionPlan, type EncryptionPlan } from '../encryption/options.js'
 import { toEntry } from '../entries.js'
 import type { Environment } from '../environment.js'
 import { PackageError } from '../errors.js'
 import {
+  AEAD_TAG_SIZE,
+  BASE_MINOR,
   DEFAULT_ALIGNMENT,
   DEFAULT_CHUNK_SIZE,
   DIGEST_SIZE,
+  ENCRYPTION_MINOR,
   LOCATOR_OFFSET,
   MAX_ALIGNMENT,
   MAX_CHUNK_SIZE,
@@ -17,7 +23,7 @@ import {
 } from '../layout/constants.js'
 import { digestString, packageDigest } from '../layout/digest.js'
 import { encodeFooter } from '../layout/footer.js'
-import { RESOURCE_TYPES, type ResourceType } from '../layout/ids.js'
+import { CODEC_ENCRYPTED, RESOURCE_TYPES, type ResourceType } from '../layout/ids.js'
 import { encodeIndex, type ChunkRecord, type ResourceRecord } from '../layout/index-table.js'
 import { encodePreamble, isPowerOfTwo } from '../layout/preamble.js'
 import { DEFAULT_LIMITS } from '../limits.js'
@@ -40,7 +46,7 @@ const encoder = new TextEncoder()
  * Calls may overlap; they run in call order. See {@link createPackage}.
  */
 export class PackageWriter {
-  /** The validated manifest that `finish()` will write. */
+  /** The validated manifest that `finish()` will write (plus `encryption`, for an encrypting writer). */
   readonly manifest: Manifest
   private readonly manifestBytes: Uint8Array
   private readonly chunkSize: number
@@ -58,6 +64,9 @@ export class PackageWriter {
   /** Blocks already in the file, by the SHA-256 of their raw content: identical chunks are written once. */
   private readonly blocks = new Map<string, Block>()
   private readonly paths = new Set<string>()
+  /** Set when the package encrypts resources: the plan now, its keys (wrapped asynchronously) before the first byte. */
+  private readonly encryption: { plan: EncryptionPlan; keys: ReturnType<typeof newPackageKey> } | undefined
+  private cipher: ChunkCipher | undefined
 
   /** @internal Use {@link createPackage}. */
   constructor(target: PackageTarget, manifest: ManifestInput, options: CreatePackageOptions, env: Environment) {
@@ -71,10 +80,23 @@ export class PackageWriter {
       throw new PackageError('E_ARGUMENT', `chunkSize must be a multiple of the alignment (${this.alignment}) from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}, got ${options.chunkSize}`, { field: 'chunkSize' })
     }
     this.policy = compressionPolicy(options.compression, DEFAULT_POLICY)
+    if (manifest && typeof manifest === 'object' && 'encryption' in manifest) {
+      throw new PackageError('E_MANIFEST', 'manifest.encryption is written by the writer: pass createPackage(sink, manifest, { encryption: { recipients } })', {
+        issues: [{ path: ['encryption'], field: 'encryption', message: 'is set by the writer from options.encryption' }],
+      })
+    }
     this.manifest = validateManifest(manifest)
     this.manifestBytes = encoder.encode(canonicalJson(this.manifest))
     if (this.manifestBytes.length > DEFAULT_LIMITS.maxManifestBytes) {
       throw new PackageError('E_LIMIT', `the manifest is ${this.manifestBytes.length} bytes; the limit is ${DEFAULT_LIMITS.maxManifestBytes}`, { field: 'manifest' })
+    }
+    if (options.encryption !== undefined) {
+      const plan = encryptionPlan(options.encryption)
+      // Wrapping the key may take a while (scrypt for a passphrase): it runs while the caller
+      // starts adding, and is awaited before the first byte is written.
+      const keys = newPackageKey(plan)
+      keys.catch(() => {}) // surfaced by the first add() or finish()
+      this.encryption = { plan, keys }
     }
     this.sinkPromise = openSink(target, options, env)
     this.sinkPromise.catch(() => {}) // surfaced by the first add() or finish()
@@ -117,12 +139,25 @@ export class PackageWriter {
       }
       const mediaType = options.mediaType === undefined ? defaultMediaType(p) : checkMediaType(options.mediaType)
       const policy = compressionPolicy(options.compression, this.policy)
+      const encrypt = this.encrypts(p, type, options.encrypt)
       this.paths.add(p)
-      job = () => this.write(p, data, sized, { type, mediaType, tensor, policy, floatWidth: floatWidth(tensor) })
+      job = () => this.write(p, data, sized, { type, mediaType, tensor, policy, floatWidth: floatWidth(tensor), encrypt })
     } catch (e) {
       return Promise.reject(e)
     }
     return this.enqueue(job)
+  }
+
+  /** Whether the resource at `path` is encrypted: the add() flag, else the package's selector. */
+  private encrypts(path: string, type: ResourceType, flag: boolean | undefined): boolean {
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new PackageError('E_ARGUMENT', `encrypt must be true or false, got ${JSON.stringify(flag)}`, { field: 'encrypt' })
+    }
+    if (!this.encryption) {
+      if (flag) throw new PackageError('E_ARGUMENT', `cannot encrypt ${JSON.stringify(path)}: create the package with { encryption: { recipients } } or { encryption: { passphrase } }`, { field: 'encrypt' })
+      return false
+    }
+    return flag ?? this.encryption.plan.select(path, type) === true
   }
 
   /**
@@ -166,7 +201,7 @@ export class PackageWriter {
     path: string,
     data: PackageData,
     sized: ReturnType<typeof sizedInput>,
-    info: { type: ResourceType; mediaType: string; tensor: TensorInfo | undefined; policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined },
+    info: { type: ResourceType; mediaType: string; tensor: TensorInfo | undefined; policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined; encrypt: boolean },
   ): Promise<PackageEntry> {
     const firstChunk = this.chunks.length
     let startPos = -1
@@ -197,7 +232,9 @@ export class PackageWriter {
         // the stored hash when the chunk is stored raw. A compressed chunk's stored bytes get
         // their own (smaller) hash, so every byte in the file is covered.
         const rawDigest = await hash('sha256', piece)
-        const key = toHex(rawDigest)
+        // Encrypted chunks share blocks only with encrypted ones: a plain resource must never
+        // point at ciphertext, nor an encrypted one at plaintext.
+        const key = (info.encrypt ? 'e' : '') + toHex(rawDigest)
         const known = this.blocks.get(key) ?? pendingBlocks.get(key)
         const block = known
           ? Promise.resolve(known).then((b) => ({ ...b, stored: undefined }))
@@ -234,19 +271,28 @@ export class PackageWriter {
       chunkCount: this.chunks.length - firstChunk,
     }
     if (info.tensor) record.tensor = { dtype: info.tensor.dtype, shape: [...info.tensor.shape] }
+    if (info.encrypt) record.encrypted = true
     this.resources.push(record)
     return toEntry(record, this.chunks)
   }
 
-  /** Compress (maybe) and hash one chunk's stored form. */
+  /**
+   * Compress (maybe) and hash one chunk's stored form. A chunk to encrypt is only compressed
+   * here: it is sealed when placed, since its nonce is its offset, and hashed after that.
+   */
   private async encode(
     piece: Uint8Array,
     rawDigest: Uint8Array,
-    info: { policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined },
+    info: { policy: CompressionPolicy; floatWidth: ShuffleWidth | undefined; encrypt: boolean },
   ): Promise<Block & { stored: Uint8Array }> {
     const encoded = await encodeChunk(piece, info.policy, info.floatWidth, this.options.pool)
-    const storedHash = encoded.stored === piece ? rawDigest : await hash('sha256', encoded.stored)
-    return { offset: -1, storedLength: encoded.stored.length, codec: encoded.codec, filter: encoded.filter, filterParam: encoded.filterParam, hash: storedHash, stored: encoded.stored }
+    const { codec, filter, filterParam, stored } = encoded
+    if (info.encrypt) {
+      // The hash is filled in once the block is sealed (see place()).
+      return { offset: -1, storedLength: stored.length + AEAD_TAG_SIZE, codec: codec | CODEC_ENCRYPTED, filter, filterParam, hash: new Uint8Array(DIGEST_SIZE), stored }
+    }
+    const storedHash = stored === piece ? rawDigest : await hash('sha256', stored)
+    return { offset: -1, storedLength: stored.length, codec, filter, filterParam, hash: storedHash, stored }
   }
 
   /** Record a chunk, and write its block unless an identical one is already in the file. */
@@ -261,7 +307,8 @@ export class PackageWriter {
       this.chunks.push({ offset: b.offset, storedLength: b.storedLength, rawLength, codec: b.codec, filter: b.filter, filterParam: b.filterParam, hash: b.hash })
       return Promise.resolve()
     }
-    // Raw chunks start on the alignment boundary (zero-copy typed-array views); compressed ones need not.
+    // Raw chunks start on the alignment boundary (zero-copy typed-array views); compressed and
+    // encrypted ones need not (their codec byte is not 0).
     const offset = block.codec === 0 ? alignUp(this.pos, this.alignment) : this.pos
     const pad = offset - this.pos
     block.offset = offset
@@ -269,8 +316,20 @@ export class PackageWriter {
     // memory grows with the number of chunks, not their size.
     this.blocks.set(key, { offset, storedLength: block.storedLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam, hash: block.hash })
     this.chunks.push({ offset, storedLength: block.storedLength, rawLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam, hash: block.hash })
-    this.pos = offset + stored.length
+    this.pos = offset + block.storedLength
+    if (block.codec & CODEC_ENCRYPTED) return this.emitSealed(pad, { offset, rawLength, codec: block.codec, filter: block.filter, filterParam: block.filterParam }, stored, block.hash)
     return this.emit(pad, stored)
+  }
+
+  /**
+   * Encrypt a block at its now-known offset, fill in its hash (over the ciphertext, so verify()
+   * needs no key), and write it. The next block is placed only after this resolves, so the
+   * hash is in place before any duplicate of the block copies the record.
+   */
+  private async emitSealed(pad: number, position: BlockPosition, content: Uint8Array, hashOut: Uint8Array): Promise<void> {
+    const sealed = await this.cipher!.seal(position, content)
+    hashOut.set(await hash('sha256', sealed))
+    await this.emit(pad, sealed)
   }
 
   private async emit(pad: number, stored: Uint8Array): Promise<void> {
@@ -291,6 +350,7 @@ export class PackageWriter {
     } catch (e) {
       throw sinkError(e, 'opening the sink')
     }
+    if (this.encryption) this.cipher = (await this.encryption.keys).cipher
     this.assertRunning()
     this.pos = PREAMBLE_SIZE
     await this.emit(0, this.preamble())
@@ -298,7 +358,9 @@ export class PackageWriter {
 
   /** The preamble as written first; a seekable sink gets its tail locator patched in at the end. */
   private preamble(): Uint8Array {
-    return encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0 })
+    // Only a package that can hold encrypted chunks says 1.1: the others stay exactly 1.0.
+    const minor = this.encryption ? ENCRYPTION_MINOR : BASE_MINOR
+    return encodePreamble({ hashAlgorithm: 'sha256', alignment: this.alignment, chunkSize: this.chunkSize, locator: 0, minor })
   }
 
   private async writeTail(): Promise<PackageSummary> {
@@ -307,21 +369,27 @@ export class PackageWriter {
     if (index.length > DEFAULT_LIMITS.maxIndexBytes) {
       throw new PackageError('E_LIMIT', `the index is ${index.length} bytes; the limit is ${DEFAULT_LIMITS.maxIndexBytes}`)
     }
+    const manifestBytes = this.encryption
+      ? encoder.encode(canonicalJson({ ...this.manifest, encryption: (await this.encryption.keys).envelope }))
+      : this.manifestBytes
+    if (manifestBytes.length > DEFAULT_LIMITS.maxManifestBytes) {
+      throw new PackageError('E_LIMIT', `the manifest is ${manifestBytes.length} bytes with its wrapped key; the limit is ${DEFAULT_LIMITS.maxManifestBytes}`, { field: 'manifest' })
+    }
     const tailOffset = this.pos
-    const digest = await packageDigest(this.preamble(), tailOffset, this.manifestBytes, index)
+    const digest = await packageDigest(this.preamble(), tailOffset, manifestBytes, index)
     const footer = encodeFooter({
       digest,
       signaturesDigest: new Uint8Array(DIGEST_SIZE),
       tailOffset,
-      manifestLength: this.manifestBytes.length,
+      manifestLength: manifestBytes.length,
       indexLength: index.length,
       signaturesLength: 0,
       hasLocator: this.sink!.patch !== undefined,
     })
     const sink = this.sink!
     try {
-      for (const part of [this.manifestBytes, index, footer]) await sink.write(part)
-      this.pos += this.manifestBytes.length + index.length + footer.length
+      for (const part of [manifestBytes, index, footer]) await sink.write(part)
+      this.pos += manifestBytes.length + index.length + footer.length
       if (sink.patch) {
         const locator = new Uint8Array(8)
         new DataView(locator.buffer).setBigUint64(0, BigInt(tailOffset), true)
