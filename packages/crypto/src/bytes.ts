@@ -54,6 +54,41 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
+ * Whether every byte is zero, in time that depends only on the length: for secrets such as
+ * an X25519 shared secret, where `every(b => b === 0)` would stop at the first non-zero byte.
+ *
+ * @example
+ * ```ts
+ * isAllZero(new Uint8Array(32)) // true
+ * ```
+ */
+export function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i]!
+  return acc === 0
+}
+
+/**
+ * The concatenation of `parts` in one new buffer.
+ *
+ * @example
+ * ```ts
+ * concatBytes([signature, commentBytes]) // what a minisign global signature covers
+ * ```
+ */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/**
  * A copy of `bytes` in a buffer of its own. Not `bytes.slice()`: on a Node Buffer (a
  * Uint8Array subclass callers often pass) `slice` returns a view of the same memory.
  */

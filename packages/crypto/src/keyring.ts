@@ -4,7 +4,9 @@ import { isKeyId } from './keys/keyid.js'
 import type { PublicKey } from './keys/types.js'
 import { assertPublicKey } from './keys/validate.js'
 import { parseMinisignPublicKey } from './minisign/public-key.js'
-import { decodeBase64, encodeBase64 } from './signing/base64.js'
+import { parseJsonStrict } from './signing/json.js'
+import { base64Decode, base64Encode } from './encoding/base64.js'
+import { DSSE_BASE64 } from './signing/dsse.js'
 
 /** One trusted key: who it belongs to and until when it is trusted. */
 export interface KeyringEntry {
@@ -142,7 +144,7 @@ export class Keyring {
       keys: [...this.entries.values()].map((e) => ({
         keyId: e.keyId,
         algorithm: 'ed25519' as const,
-        publicKey: encodeBase64(e.publicKey.bytes),
+        publicKey: base64Encode(e.publicKey.bytes),
         name: e.name,
         ...(e.expires && { expires: e.expires.toISOString() }),
       })),
@@ -159,14 +161,9 @@ export class Keyring {
    * ```
    */
   static fromJSON(json: KeyringJson | string): Keyring {
-    let data: unknown = json
-    if (typeof json === 'string') {
-      try {
-        data = JSON.parse(json)
-      } catch (e) {
-        throw new CryptoError('E_FORMAT', `the keyring is not valid JSON: ${(e as Error).message}`, { cause: e })
-      }
-    }
+    // Strict, as for signed documents: a trust list with two "keys" members must not mean one
+    // set of keys to this library and another to a tool that keeps the other member.
+    const data: unknown = typeof json === 'string' ? parseJsonStrict(json, 'the keyring') : json
     const bad = (field: string, why: string) => new CryptoError('E_FORMAT', `keyring ${field}: ${why}`, { details: { field } })
     const d = data as KeyringJson
     if (!d || typeof d !== 'object' || d.version !== 1) throw bad('version', 'expected an object with version 1')
@@ -179,7 +176,7 @@ export class Keyring {
       if (k.algorithm !== 'ed25519') throw bad(`${at}.algorithm`, `unsupported ${JSON.stringify(k.algorithm)}`)
       if (typeof k.keyId !== 'string' || !isKeyId(k.keyId)) throw bad(`${at}.keyId`, 'expected 16 uppercase hex digits')
       if (ring.has(k.keyId)) throw bad(`${at}.keyId`, `${k.keyId} appears twice`)
-      const bytes = decodeBase64(k.publicKey, `${at}.publicKey`)
+      const bytes = base64Decode(k.publicKey, { ...DSSE_BASE64, field: `${at}.publicKey` })
       try {
         ring.add({ algorithm: 'ed25519', keyId: k.keyId, bytes }, { name: k.name, ...(k.expires !== undefined && { expires: k.expires }) })
       } catch (e) {
@@ -188,6 +185,17 @@ export class Keyring {
       }
     })
     return ring
+  }
+}
+
+/**
+ * Refuse (`E_ARGUMENT`) anything that is not a keyring. Structural, so that a Keyring from
+ * another copy of this library (two bundles in one app) is accepted.
+ */
+export function assertKeyring(value: unknown): asserts value is Keyring {
+  const k = value as Partial<Keyring> | null | undefined
+  if (!k || typeof k.get !== 'function' || typeof k.check !== 'function' || typeof k.list !== 'function') {
+    throw new CryptoError('E_ARGUMENT', 'expected a Keyring', { details: { field: 'keyring' } })
   }
 }
 

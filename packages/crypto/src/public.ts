@@ -1,6 +1,7 @@
 // Exports shared by both builds; index.ts and index.node.ts add the backend-bound functions.
 export { CryptoError, type CryptoErrorCode } from './errors.js'
-export { toHex, fromHex, equalBytes, type BytesLike } from './bytes.js'
+export { toHex, fromHex, equalBytes, concatBytes, copyBytes, type BytesLike } from './bytes.js'
+export { base64Encode, base64Decode, type Base64EncodeOptions, type Base64DecodeOptions, type Base64Alphabet, type Base64Padding } from './encoding/base64.js'
 export { HASH_ALGORITHMS, ALGORITHMS, algorithmInfo, type HashAlgorithm, type AlgorithmInfo } from './hash/algorithms.js'
 export type { Hasher, HashBackend } from './hash/types.js'
 export type { CryptoApi } from './api.js'

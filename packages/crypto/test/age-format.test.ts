@@ -1,9 +1,9 @@
 // The building blocks of the age format, each against its specification: Bech32 (BIP-173
-// vectors), strict base64, the header grammar and its limits, stanza wrapping, ASCII armor as
+// vectors), the header grammar and its limits, stanza wrapping, ASCII armor as
 // age writes and reads it, and the STREAM size arithmetic.
 import { describe, expect, it } from 'vitest'
 import { ArmorDecoder, ArmorEncoder, armor, dearmor } from '../src/age/armor'
-import { decodeBase64, encodeBase64 } from '../src/age/base64'
+import { base64Encode } from '../src/encoding/base64'
 import { bech32Decode, bech32DecodeWords, bech32Encode, bech32EncodeWords } from '../src/age/bech32'
 import { encodeHeader, parseHeader } from '../src/age/header'
 import { AGE_LIMITS } from '../src/age/limits'
@@ -133,23 +133,6 @@ describe('age keys', () => {
   })
 })
 
-describe('strict base64', () => {
-  it('round-trips every length, unpadded and padded', () => {
-    for (let n = 0; n < 100; n++) {
-      const data = pseudoRandom(n, 7 * n)
-      const b64 = encodeBase64(data)
-      expect(b64).toBe(Buffer.from(data).toString('base64').replace(/=+$/, ''))
-      expect(decodeBase64(b64)).toEqual(data)
-      expect(encodeBase64(data, true)).toBe(Buffer.from(data).toString('base64'))
-    }
-  })
-
-  it('rejects padding, non-canonical trailing bits, stray characters and impossible lengths', () => {
-    expect(decodeBase64('AA')).toEqual(new Uint8Array([0]))
-    for (const bad of ['AA==', 'AB', 'AAB', 'A', 'AAAAA', 'AA A', 'AA\n', 'A-', 'A_', 'AA=']) expect(decodeBase64(bad), bad).toBeUndefined()
-  })
-})
-
 describe('age header', () => {
   const p = noblePrimitives
   const fileKey = new Uint8Array(16).fill(7)
@@ -164,7 +147,7 @@ describe('age header', () => {
   })
 
   it('round-trips through parseHeader, which also finds where the payload starts', async () => {
-    const stanzas = [stanza('X25519', [encodeBase64(new Uint8Array(32).fill(1))], pseudoRandom(32, 1)), stanza('example.com/x', ['a', 'b'], pseudoRandom(96, 2)), stanza('e', [], new Uint8Array(0))]
+    const stanzas = [stanza('X25519', [base64Encode(new Uint8Array(32).fill(1), { padding: false })], pseudoRandom(32, 1)), stanza('example.com/x', ['a', 'b'], pseudoRandom(96, 2)), stanza('e', [], new Uint8Array(0))]
     const header = await encodeHeader(p, stanzas, fileKey)
     const file = concat([header, ascii('PAYLOAD')])
     const parsed = parseHeader(file, true)!
@@ -201,7 +184,7 @@ describe('age header', () => {
     expectCryptoError(thrown(() => parseHeader(ascii(args), true)), 'E_LIMIT', 'stanza')
     const bigBody = 'age-encryption.org/v1\n' + ('-> t\n' + ('A'.repeat(64) + '\n').repeat(2000) + '\n').repeat(10) + mac
     expectCryptoError(thrown(() => parseHeader(ascii(bigBody), true)), 'E_LIMIT', 'header')
-    expect(performance.now() - start).toBeLessThan(3000)
+    expect(performance.now() - start).toBeLessThan(10_000) // refused while parsing, before any key work
   })
 
   it('checks the MAC against the unwrapped file key (E_DECRYPT, field mac)', async () => {

@@ -2,13 +2,15 @@ import { createPublicKey, verify as nodeVerify } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from '../src/errors'
 import { Keyring } from '../src/keyring'
-import { decodeBase64, encodeBase64 } from '../src/signing/base64'
-import { pae } from '../src/signing/dsse'
+import { base64Decode, base64Encode as encodeBase64 } from '../src/encoding/base64'
+import { DSSE_BASE64, pae } from '../src/signing/dsse'
 import { canonicalJson, parseJsonStrict } from '../src/signing/json'
 import { createSigningApi } from '../src/signing/api'
 import * as browserBuild from '../src/index'
 import * as nodeBuild from '../src/index.node'
 import { dec, enc, makeKeyPair, PRIMITIVES } from './signing-helpers'
+
+const decodeBase64 = (text: string, field: string) => base64Decode(text, { ...DSSE_BASE64, field })
 
 // An Ed25519 public key as SPKI DER, so node:crypto can check our signatures independently.
 const spki = (raw: Uint8Array) =>

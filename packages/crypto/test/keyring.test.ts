@@ -101,6 +101,8 @@ describe('Keyring', () => {
       { version: 1, keys: [{ ...k, name: 42 }] },
       { version: 1, keys: [{ ...k, expires: 'soon' }] },
       { version: 1, keys: [k, k] },
+      // Two "keys" members: JSON.parse would keep the second, other parsers the first.
+      `{"version":1,"keys":[${JSON.stringify(k)}],"keys":[]}`,
     ]
     for (const j of bad) expect(() => Keyring.fromJSON(j as never), JSON.stringify(j)).toThrow(expect.objectContaining({ code: 'E_FORMAT' }))
   })

@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runTool } from '../../../scripts/test-tools'
 import { createCryptoApi } from '../src/api'
-import * as browserIndex from '../src/index'
 import * as nodeIndex from '../src/index.node'
-import { CryptoError, formatMinisignPublicKey, formatMinisignSecretKey, parseMinisignPublicKey, toHex } from '../src/index.node'
-import { decodeBase64, encodeBase64 } from '../src/minisign/base64'
+import { formatMinisignPublicKey, formatMinisignSecretKey, parseMinisignPublicKey, toHex } from '../src/index.node'
+import { base64Encode, tryBase64Decode } from '../src/encoding/base64'
 import { scryptParamsFromLimits } from '../src/minisign/scrypt-params'
 import { noblePrimitives } from '../src/primitives/noble'
 import { nodePrimitives } from '../src/primitives/node'
+import { APIS, tempDir, thrown } from './minisign-helpers'
 
 // Ed25519 keys: raw import, generation, key ids, and minisign's .pub / secret key files,
 // checked against RFC 8032 and against the real minisign CLI both ways.
@@ -26,14 +25,8 @@ const FIXTURE_KEY_ID = 'C58F983C0AD8C39B'
 const RFC_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
 const RFC_PUBLIC = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'
 
-const dir = mkdtempSync(join(tmpdir(), 'torshpkg-keys-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const { dir, temp } = tempDir('torshpkg-keys-')
 let fileNo = 0
-function temp(content: string | Uint8Array, name = `f${fileNo++}`): string {
-  const path = join(dir, name)
-  writeFileSync(path, content)
-  return path
-}
 
 /** minisign's display form of a key id from SHA-256, computed independently (node:crypto). */
 function expectedKeyId(publicKeyHex: string): string {
@@ -41,32 +34,14 @@ function expectedKeyId(publicKeyHex: string): string {
   return Buffer.from(digest.subarray(0, 8)).reverse().toString('hex').toUpperCase()
 }
 
-/** The CryptoError a call throws (sync or async). */
-async function thrown(f: () => unknown): Promise<CryptoError> {
-  try {
-    await f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(CryptoError)
-    return e as CryptoError
-  }
-  throw new Error('expected a CryptoError')
-}
-
 /** Re-encode the key line (line 2) of a key file after `edit` changes its bytes. */
 function editKeyLine(text: string, edit: (bytes: Uint8Array) => void): string {
   const lines = text.split('\n')
-  const bytes = decodeBase64(lines[1]!)!
+  const bytes = tryBase64Decode(lines[1]!)!
   edit(bytes)
-  lines[1] = encodeBase64(bytes)
+  lines[1] = base64Encode(bytes)
   return lines.join('\n')
 }
-
-const APIS = [
-  ['noble primitives', createCryptoApi(noblePrimitives)],
-  ['node primitives', createCryptoApi(nodePrimitives)],
-  ['index.node exports', nodeIndex],
-  ['index (browser) exports', browserIndex],
-] as const
 
 describe.each(APIS)('keys, %s', (_name, api) => {
   it('secretKeyFromSeed gives RFC 8032 test 1’s public key; key id = SHA-256 prefix in display order', async () => {
@@ -194,7 +169,7 @@ describe('minisign secret key files (unencrypted)', () => {
     expect(await api.parseMinisignSecretKey(KEY_TEXT, { password: 'ignored for unencrypted keys, as by minisign' })).toEqual(sk)
     // our format writes the real checksum; it round-trips
     const ours = formatMinisignSecretKey(sk)
-    expect(decodeBase64(ours.split('\n')[1]!)!.subarray(126).some((b) => b !== 0)).toBe(true)
+    expect(tryBase64Decode(ours.split('\n')[1]!)!.subarray(126).some((b) => b !== 0)).toBe(true)
     expect(await api.parseMinisignSecretKey(ours)).toEqual(sk)
   })
 

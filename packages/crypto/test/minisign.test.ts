@@ -1,15 +1,11 @@
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { createReadStream, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
 import { requireTool, runTool } from '../../../scripts/test-tools'
-import { createCryptoApi } from '../src/api'
-import * as browserIndex from '../src/index'
 import * as nodeIndex from '../src/index.node'
 import { noblePrimitives } from '../src/primitives/noble'
-import { nodePrimitives } from '../src/primitives/node'
 import { CryptoError, formatMinisignPublicKey, parseMinisignPublicKey, parseMinisignSignature, type PublicKey, type SecretKey } from '../src/index.node'
-import { decodeBase64, encodeBase64 } from '../src/minisign/base64'
+import { base64Encode, tryBase64Decode } from '../src/encoding/base64'
+import { APIS, tempDir } from './minisign-helpers'
 
 // minisign signatures: the fixtures minisign 0.11 made, our signatures checked by the real
 // `minisign -V`, and every way a signature can be damaged giving `valid: false` with a reason.
@@ -24,15 +20,7 @@ const SIG_LEGACY = fixtureText('payload-legacy.bin.minisig')
 const PUB = parseMinisignPublicKey(fixtureText('minisign.pub'))
 const FIXTURE_KEY_ID = 'C58F983C0AD8C39B' // what `minisign` prints for minisign.pub
 
-const dir = mkdtempSync(join(tmpdir(), 'torshpkg-minisign-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let fileNo = 0
-/** Write `content` to a fresh file in the temp dir; returns its path. */
-function temp(content: string | Uint8Array, name = `f${fileNo++}`): string {
-  const path = join(dir, name)
-  writeFileSync(path, content)
-  return path
-}
+const { temp } = tempDir('torshpkg-minisign-')
 
 /** `minisign -V`: the trusted comment on success (`-Q` prints only that), throws on failure. */
 function minisignVerify(data: Uint8Array, minisig: string, pub: PublicKey | string, extra: string[] = []): string {
@@ -51,9 +39,9 @@ const lineOf = (text: string, n: number) => text.split('\n')[n - 1]!
 
 /** XOR one byte of the base64 on line `n`, re-encoded (well-formed base64, wrong content). */
 function flipDecoded(text: string, n: number, index: number, mask = 0x01): string {
-  const bytes = decodeBase64(lineOf(text, n))!
+  const bytes = tryBase64Decode(lineOf(text, n))!
   bytes[index]! ^= mask
-  return withLine(text, n, encodeBase64(bytes))
+  return withLine(text, n, base64Encode(bytes))
 }
 
 const flipped = (data: Uint8Array, at: number) => {
@@ -68,13 +56,6 @@ function samplePositions(length: number, count: number): number[] {
   for (let i = 0; i < count; i++) set.add(Math.floor((i * length) / count))
   return [...set].filter((i) => i >= 0 && i < length)
 }
-
-const APIS = [
-  ['noble primitives', createCryptoApi(noblePrimitives)],
-  ['node primitives', createCryptoApi(nodePrimitives)],
-  ['index.node exports', nodeIndex],
-  ['index (browser) exports', browserIndex],
-] as const
 
 async function fixtureSecretKey(): Promise<SecretKey> {
   return nodeIndex.parseMinisignSecretKey(fixtureText('minisign.key'))
@@ -266,9 +247,9 @@ describe('malformed signatures and arguments', () => {
   })
 
   it('wrong algorithm bytes: unsupported-algorithm, with the algorithm named', async () => {
-    const bytes = decodeBase64(lineOf(SIG_ED, 2))!
+    const bytes = tryBase64Decode(lineOf(SIG_ED, 2))!
     bytes.set([0x58, 0x58], 0) // 'XX'
-    const r = await malformed(withLine(SIG_ED, 2, encodeBase64(bytes)), 'unsupported-algorithm')
+    const r = await malformed(withLine(SIG_ED, 2, base64Encode(bytes)), 'unsupported-algorithm')
     expect(r.message).toMatch(/"XX"/)
   })
 
@@ -313,6 +294,18 @@ describe('malformed signatures and arguments', () => {
     expect(await code(() => api.signFile(PAYLOAD, sk, { untrustedComment: 'é'.repeat(502) }))).toBe('E_ARGUMENT') // 1004 bytes
     expect(await code(() => api.signFile(PAYLOAD, sk, { timestamp: -1 }))).toBe('E_ARGUMENT')
     expect(await code(() => api.signFile(chunked(PAYLOAD, 100), sk, { prehash: false }))).toBe('E_UNSUPPORTED')
+  })
+
+  it('legacy signing refuses a DSSE pre-authentication encoding: its signature would verify as a DSSE envelope', async () => {
+    const sk = await fixtureSecretKey()
+    const body = new TextEncoder().encode(JSON.stringify({ digest: 'sha256:' + '0'.repeat(64) }))
+    const message = nodeIndex.pae('application/vnd.torshpkg.signature.v1+json', body)
+    await expect(api.signFile(message, sk, { prehash: false })).rejects.toMatchObject({ name: 'CryptoError', code: 'E_ARGUMENT' })
+    // What it would have produced: the raw signature of the PAE is a valid DSSE signature.
+    const raw = await noblePrimitives.ed25519.sign(message, sk.seed)
+    expect(await noblePrimitives.ed25519.verify(raw, message, sk.publicKey.bytes)).toBe(true)
+    // Prehashed signing of the same bytes signs a BLAKE2b digest, never the PAE itself: allowed.
+    expect((await api.verifyFile(message, await api.signFile(message, sk), sk.publicKey)).valid).toBe(true)
   })
 
   it('a secret key whose public half is not its seed’s is refused (E_KEY) before signing', async () => {

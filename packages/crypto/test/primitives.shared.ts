@@ -34,6 +34,25 @@ export function pseudoRandom(length: number, seed: number): Uint8Array {
 
 export const utf8 = (s: string) => new TextEncoder().encode(s)
 
+/**
+ * What `webPrimitives.describe()` reports where WebCrypto has Ed25519 and X25519 (Node 20,
+ * Chromium 133 and later): WebCrypto for those, SHA-2, AES-GCM, HKDF and HMAC; noble for what
+ * WebCrypto lacks.
+ */
+export const WEBCRYPTO_REPORT = {
+  sha256: 'webcrypto',
+  sha512: 'webcrypto',
+  blake2b512: 'noble',
+  blake3: 'noble',
+  ed25519: 'webcrypto',
+  x25519: 'webcrypto',
+  'aes-256-gcm': 'webcrypto',
+  'chacha20-poly1305': 'noble',
+  hkdf: 'webcrypto',
+  hmac: 'webcrypto',
+  scrypt: 'noble',
+} as const
+
 /** A copy of `bytes` with bit `bit` flipped. */
 export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   const out = bytes.slice()

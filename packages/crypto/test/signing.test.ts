@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { Keyring } from '../src/keyring'
-import { encodeBase64 } from '../src/signing/base64'
+import { base64Encode as encodeBase64 } from '../src/encoding/base64'
 import { encodeEnvelope } from '../src/signing/dsse'
 import { createSigningApi } from '../src/signing/api'
 import { IN_TOTO_PAYLOAD_TYPE, RECORD_KIND_ATTESTATION, RECORD_KIND_SIGNATURE, SIGNATURE_PAYLOAD_TYPE } from '../src/signing/records'
+import type { Primitives } from '../src/primitives/types'
+import { nodePrimitives } from '../src/primitives/node'
 import { dec, enc, fakePackage, makeKeyPair, PRIMITIVES } from './signing-helpers'
 
 const digestOf = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`
@@ -116,6 +118,7 @@ describe.each(PRIMITIVES)('package signatures with %s primitives', (_, p) => {
     const pkg = fakePackage(D1, payloads.map(([, payload]) => ({ kind: RECORD_KIND_SIGNATURE, payload })))
     const r = await api.verifyPackage(pkg, keyring)
     expect(r.valid).toBe(false)
+    expect(r.signatures).toHaveLength(payloads.length) // else the loop below could check nothing
     r.signatures.forEach((s, i) => {
       expect(s.valid, payloads[i]![0]).toBe(false)
       expect(s.reason, payloads[i]![0]).toBe('malformed')
@@ -135,6 +138,24 @@ describe.each(PRIMITIVES)('package signatures with %s primitives', (_, p) => {
     expect(r.signatures.map((s) => s.reason ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'limit', 'limit'])
     const big = fakePackage(D1, [{ kind: 1, payload: new Uint8Array(2 * 1024 * 1024).fill(0x20) }])
     expect((await api.verifyPackage(big, keyring)).signatures[0]).toMatchObject({ valid: false, reason: 'limit' })
+  })
+
+  it('bounds the Ed25519 work an untrusted package can ask for: keyless signatures are tried per key, within maxSignatureChecks', async () => {
+    let calls = 0
+    const counting: Primitives = { ...p, ed25519: { ...p.ed25519, verify: (...args) => (calls++, p.ed25519.verify(...args)) } }
+    const counted = createSigningApi(counting)
+    const alice = await makeKeyPair(p)
+    const others = await Promise.all(Array.from({ length: 7 }, () => makeKeyPair(p)))
+    // Alice last: a signature without a keyid costs 8 verifications before it is found.
+    const keyring = new Keyring()
+    others.forEach((k, i) => keyring.add(k.publicKey, { name: `other ${i}` }))
+    keyring.add(alice.publicKey, { name: 'alice' })
+    const env = envelopeOf((await api.signPackage(fakePackage(D1), alice.secretKey)).signatures[0]!.payload)
+    const keyless = enc(JSON.stringify({ ...env, signatures: [{ sig: env.signatures[0].sig }] }))
+    const pkg = fakePackage(D1, Array.from({ length: 5 }, () => ({ kind: RECORD_KIND_SIGNATURE, payload: keyless })))
+    const r = await counted.verifyPackage(pkg, keyring, { maxSignatureChecks: 20 })
+    expect(r.signatures.map((s) => s.reason ?? 'ok')).toEqual(['ok', 'ok', 'limit', 'limit', 'limit'])
+    expect(calls).toBe(20)
   })
 
   it('a tampered signature or body does not verify', async () => {
@@ -164,6 +185,24 @@ describe.each(PRIMITIVES)('package signatures with %s primitives', (_, p) => {
     // createSignatureRecord works from a bare digest too.
     const record = await api.createSignatureRecord(D1, secretKey)
     expect(record.kind).toBe(1)
+  })
+})
+
+describe('verification work', () => {
+  it('is bounded by default: 64 attestations of 16 keyless signatures against 8 keys cost 1024 checks, not 8192', async () => {
+    const p = nodePrimitives // 1024 checks take seconds with noble; the bound is the same code
+    let calls = 0
+    const counting: Primitives = { ...p, ed25519: { ...p.ed25519, verify: (...args) => (calls++, p.ed25519.verify(...args)) } }
+    const keyring = new Keyring()
+    for (let i = 0; i < 8; i++) keyring.add((await makeKeyPair(p)).publicKey, { name: `key ${i}` })
+    const stranger = await makeKeyPair(p)
+    const att = envelopeOf((await createSigningApi(p).attestPackage(fakePackage(D1), { predicateType: 'x:y', predicate: {} }, stranger.secretKey)).signatures[0]!.payload)
+    const heavy = enc(JSON.stringify({ ...att, signatures: Array.from({ length: 16 }, () => ({ sig: att.signatures[0].sig })) }))
+    const records = Array.from({ length: 64 }, () => ({ kind: RECORD_KIND_ATTESTATION, payload: heavy }))
+    const r = await createSigningApi(counting).verifyAttestations(fakePackage(D1, records), keyring)
+    expect(calls).toBe(1024)
+    expect(r.attestations).toHaveLength(64)
+    expect(r.attestations.at(-1)).toMatchObject({ valid: false, reason: 'limit' })
   })
 })
 

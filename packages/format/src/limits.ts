@@ -6,6 +6,11 @@ export interface PackageLimits {
   maxIndexBytes: number
   /** Largest signature block accepted (bytes). Default 16 MiB. */
   maxSignatureBytes: number
+  /**
+   * Most records in the signature block. Default 4,096. A record header is 8 bytes, so the
+   * byte limit alone would let 2 million empty records through, each an object in memory.
+   */
+  maxSignatureRecords: number
   /** Most resources accepted. Default 1,000,000. */
   maxResources: number
   /** Most chunks accepted. Default 4,000,000 (4 TiB at 1 MiB chunks). */
@@ -33,6 +38,7 @@ export const DEFAULT_LIMITS: Readonly<PackageLimits> = Object.freeze({
   maxManifestBytes: 16 * 1024 * 1024,
   maxIndexBytes: 256 * 1024 * 1024,
   maxSignatureBytes: 16 * 1024 * 1024,
+  maxSignatureRecords: 4096,
   maxResources: 1_000_000,
   maxChunks: 4_000_000,
   maxChunkSize: 64 * 1024 * 1024,

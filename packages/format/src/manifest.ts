@@ -1,6 +1,6 @@
+import { base64Decode } from '@torshpkg/crypto'
 import validRange from 'semver/ranges/valid.js'
 import { z } from 'zod'
-import { fromBase64 } from './encryption/base64.js'
 import { CHUNK_ENCRYPTION_ALGORITHMS, type ChunkEncryptionAlgorithm } from './encryption/chunk-cipher.js'
 import { PackageError } from './errors.js'
 import { jsonShapeProblem, MAX_JSON_DEPTH } from './json-shape.js'
@@ -116,6 +116,15 @@ const shape = {
 // An age file holding a 32-byte key for a few hundred recipients is a few KiB; this bounds a hostile one.
 const MAX_WRAPPED_KEY_CHARS = 1 << 20
 
+/** A non-empty canonical padded base64 string (what the writer stores; one spelling per key). */
+function isWrappedKey(text: string): boolean {
+  try {
+    return base64Decode(text).length > 0
+  } catch {
+    return false
+  }
+}
+
 /**
  * Format 1.1: the package's content key, wrapped for its readers (docs/format.md,
  * "Encryption"). Written by the writer from `createPackage(..., { encryption })`, never by
@@ -129,7 +138,7 @@ const encryptionField = z.strictObject(
     wrappedKey: z
       .string({ error: required('a string') })
       .max(MAX_WRAPPED_KEY_CHARS, `must be at most ${MAX_WRAPPED_KEY_CHARS} characters`)
-      .refine((s) => (fromBase64(s)?.length ?? 0) > 0, 'must be an age file in canonical padded base64'),
+      .refine(isWrappedKey, 'must be an age file in canonical padded base64'),
   },
   { error: objectError('an object { algorithm, wrappedKey }', () => ['algorithm', 'wrappedKey']) },
 )

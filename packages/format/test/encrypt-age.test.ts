@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ageEncrypt, ageEncryptStream, generateAgeIdentity } from '@torshpkg/crypto'
-import { createPackage, openPackage, PackageError, type PackageErrorCode, type RandomAccessSource } from '@torshpkg/format'
+import { createPackage, openPackage, PackageError, type RandomAccessSource } from '@torshpkg/format'
+import { rejects } from './helpers/errors'
 import { layoutOf } from './helpers/layout'
 import { rng, sameBytes } from '../../../scripts/test-data'
 import { runTool } from '../../../scripts/test-tools'
@@ -60,17 +61,6 @@ function counting(bytes: Uint8Array) {
     total: () => reads.reduce((n, [, l]) => n + l, 0),
   }
   return source
-}
-
-async function rejects(p: Promise<unknown>, code: PackageErrorCode, message?: RegExp): Promise<PackageError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )
-  expect(e).toBeInstanceOf(PackageError)
-  expect((e as PackageError).code, (e as Error).message).toBe(code)
-  if (message) expect((e as Error).message).toMatch(message)
-  return e as PackageError
 }
 
 async function expectAllResources(pkg: Awaited<ReturnType<typeof openPackage>>) {

@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDecipheriv, createHash, hkdfSync } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateAgeIdentity } from '@torshpkg/crypto'
+import { CryptoError, generateAgeIdentity, primitives } from '@torshpkg/crypto'
 import { createPool } from '@torshpkg/compress'
-import { createPackage, openPackage, PackageError, type CreatePackageOptions, type PackageErrorCode } from '@torshpkg/format'
+import { createPackage, openPackage, type CreatePackageOptions } from '@torshpkg/format'
+import { rejects } from './helpers/errors'
 import { parseIndex, setU32 } from './helpers/index-parser'
 import { layoutOf, reseal, withManifest } from './helpers/layout'
 import { bytesOf, rng, sameBytes } from '../../../scripts/test-data'
@@ -37,17 +38,6 @@ async function build(options: CreatePackageOptions = {}, extra?: (w: ReturnType<
   await w.add('fc1.copy', fc1) // identical to fc1: deduplicated onto fc1's encrypted blocks
   await extra?.(w)
   return (await w.finish()).bytes!
-}
-
-async function rejects(p: Promise<unknown>, code: PackageErrorCode, message?: RegExp): Promise<PackageError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )
-  expect(e).toBeInstanceOf(PackageError)
-  expect((e as PackageError).code, (e as Error).message).toBe(code)
-  if (message) expect((e as Error).message).toMatch(message)
-  return e as PackageError
 }
 
 const chunkHash = (bytes: Uint8Array, at: number) => bytes.subarray(at + 20, at + 52)
@@ -344,6 +334,20 @@ describe('selective encryption', () => {
     // Another algorithm in the (digest-covered) manifest derives another key: E_DECRYPT, not garbage.
     const other = withManifest(bytes, JSON.stringify({ ...stored, encryption: { ...encryption, algorithm: 'chacha20-poly1305' } }))
     await rejects((await openPackage(other, { identity: alice.identity })).read('fc2.weight'), 'E_DECRYPT')
+  })
+
+  it('a runtime that cannot run the cipher fails reads with a PackageError (E_UNSUPPORTED), not a CryptoError', async () => {
+    const bytes = await build()
+    const pkg = await openPackage(bytes, { identity: alice.identity })
+    const unsupported = new CryptoError('E_UNSUPPORTED_ALGORITHM', 'aes-256-gcm is not available in this runtime')
+    const spy = vi.spyOn(primitives.aead, 'decrypt').mockRejectedValue(unsupported)
+    try {
+      const e = await rejects(pkg.read('fc2.weight'), 'E_UNSUPPORTED', /cannot be decrypted/)
+      expect(e.cause).toBe(unsupported)
+    } finally {
+      spy.mockRestore()
+    }
+    sameBytes((await pkg.readTensor('fc2.weight')).data, fc2)
   })
 
   it('writer arguments are checked before anything is written', async () => {

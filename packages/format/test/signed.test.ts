@@ -1,21 +1,23 @@
-import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
+import { mkdtemp, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   createCryptoApi,
   Keyring,
   noblePrimitives,
   primitives as nodePrimitives,
+  publicKeyFromBytes,
   signPackage,
+  verifyAttestations,
   verifyPackage,
   type Primitives,
 } from '@torshpkg/crypto'
 import { appendSignatures, appendSignaturesToFile, createPackage, openPackage, PackageError, type Package } from '@torshpkg/format'
 import { rng } from '../../../scripts/test-data'
 import { startFileServer, type TestServer } from '../../../scripts/test-server'
-import { layoutOf } from './helpers/layout'
+import { layoutOf, packageDigestOf } from './helpers/layout'
 
 /** A fresh key pair from `p`'s CSPRNG, through the public key API. */
 const keyPair = (p: Primitives) => createCryptoApi(p).generateKeyPair()
@@ -43,6 +45,19 @@ function stripSignatures(bytes: Uint8Array): Uint8Array {
   footer.fill(0, 32, 64) // block digest: zeros for an empty block
   new DataView(footer.buffer).setUint32(80, 0, true) // signaturesLength
   out.set(footer, l.signaturesOffset)
+  return out
+}
+
+/** The package (unsigned) with `block` as its signature block, footer rewritten by hand (docs/format.md). */
+function withSignatureBlock(bytes: Uint8Array, block: Uint8Array): Uint8Array {
+  const unsigned = stripSignatures(bytes)
+  const out = new Uint8Array(unsigned.length + block.length)
+  out.set(unsigned.subarray(0, unsigned.length - 96))
+  out.set(block, unsigned.length - 96)
+  const footer = unsigned.slice(unsigned.length - 96)
+  footer.set(createHash('sha256').update(block).digest(), 32)
+  new DataView(footer.buffer).setUint32(80, block.length, true)
+  out.set(footer, out.length - 96)
   return out
 }
 
@@ -248,6 +263,67 @@ describe('signed packages', () => {
     await expect(openPackage(appendSignatures(corrupt, [record]))).rejects.toMatchObject({ code: 'E_DIGEST_MISMATCH' })
   })
 
+  it('follows docs/format.md: a verifier and a signer written from the text agree with the library', async () => {
+    const utf8 = (s: string) => Buffer.from(s, 'utf8')
+    const pae = (type: string, body: Uint8Array) =>
+      Buffer.concat([utf8(`DSSEv1 ${utf8(type).length} `), utf8(type), utf8(` ${body.length} `), body])
+    const record = (kind: number, payload: Uint8Array) => {
+      const head = Buffer.alloc(8)
+      head.writeUInt16LE(kind, 0)
+      head.writeUInt32LE(payload.length, 4)
+      return Buffer.concat([head, payload])
+    }
+    const unsigned = await makePackage(19)
+    const digest = `sha256:${Buffer.from(packageDigestOf(unsigned)).toString('hex')}`
+
+    // Verifying what the library signed, by hand: block, record, envelope, PAE, Ed25519, body.
+    const signed = await (await signPackage(await openPackage(unsigned), alice.secretKey, { created: '2026-03-01T10:00:00Z' })).bytes()
+    const l = layoutOf(signed)
+    const block = Buffer.from(signed.subarray(l.signaturesOffset, l.footerOffset))
+    expect([block.readUInt16LE(0), block.readUInt16LE(2), block.readUInt32LE(4) + 8]).toEqual([1, 0, block.length])
+    const envelope = JSON.parse(block.subarray(8).toString('utf8'))
+    expect(envelope.payloadType).toBe('application/vnd.torshpkg.signature.v1+json')
+    const body = Buffer.from(envelope.payload, 'base64')
+    const spki = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), alice.publicKey.bytes]), format: 'der', type: 'spki' })
+    expect(envelope.signatures).toHaveLength(1)
+    expect(envelope.signatures[0].keyid).toBe(alice.publicKey.keyId)
+    expect(nodeVerify(null, pae(envelope.payloadType, body), spki, Buffer.from(envelope.signatures[0].sig, 'base64'))).toBe(true)
+    expect(body.toString()).toBe(`{"created":"2026-03-01T10:00:00.000Z","digest":"${digest}","keyId":"${alice.publicKey.keyId}"}`)
+
+    // Signing by hand (node:crypto, a hand-made footer) is accepted by the library: a kind-1
+    // record with no fractional seconds, and a kind-2 statement naming the digest in upper case.
+    const hand = generateKeyPairSync('ed25519')
+    const raw = hand.publicKey.export({ format: 'der', type: 'spki' }).subarray(12)
+    const keyId = '0123456789ABCDEF'
+    const envelopeFor = (type: string, json: string) => {
+      const b = utf8(json)
+      const sig = nodeSign(null, pae(type, b), hand.privateKey)
+      return utf8(JSON.stringify({ payloadType: type, payload: b.toString('base64'), signatures: [{ keyid: keyId, sig: sig.toString('base64') }] }))
+    }
+    const kind1 = envelopeFor('application/vnd.torshpkg.signature.v1+json', JSON.stringify({ created: '2026-05-01T00:00:00Z', digest, keyId }))
+    const statement = { _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: digest.slice(7).toUpperCase() } }], predicateType: 'https://example.com/p' }
+    const kind2 = envelopeFor('application/vnd.in-toto+json', JSON.stringify(statement))
+    const byHand = await openPackage(withSignatureBlock(unsigned, Buffer.concat([record(1, kind1), record(2, kind2)])))
+    const trusted = new Keyring().add(publicKeyFromBytes(raw, { keyId }), { name: 'by hand' })
+    expect(await verifyPackage(byHand, trusted)).toMatchObject({ valid: true, signatures: [{ valid: true, signer: 'by hand', created: new Date('2026-05-01T00:00:00Z') }] })
+    expect(await verifyAttestations(byHand, trusted)).toMatchObject({ valid: true, attestations: [{ valid: true, index: 1, signer: 'by hand' }] })
+  })
+
+  it('the number of signature records is bounded, reading and appending (empty records cost memory, not bytes)', async () => {
+    const bytes = await makePackage(17)
+    // 4,097 empty records: 32 KiB of block, far under the 16 MiB byte limit.
+    const block = new Uint8Array(4097 * 8)
+    for (let i = 0; i < 4097; i++) block[i * 8] = 9 // kind 9, reserved 0, length 0
+    const crowded = withSignatureBlock(bytes, block)
+    await expect(openPackage(crowded)).rejects.toMatchObject({ code: 'E_LIMIT', details: { what: 'signature records', limit: 4096 } })
+    expect((await openPackage(crowded, { limits: { maxSignatureRecords: 5000 } })).signatures).toHaveLength(4097)
+    // At the limit a package opens, and one more record is refused rather than written.
+    const full = withSignatureBlock(bytes, block.subarray(0, 4096 * 8))
+    expect((await openPackage(full)).signatures).toHaveLength(4096)
+    expect(() => appendSignatures(full, [{ kind: 1, payload: text('x') }])).toThrow(expect.objectContaining({ code: 'E_LIMIT' }))
+    expect(() => appendSignatures(bytes, Array.from({ length: 4097 }, () => ({ kind: 9, payload: new Uint8Array(0) })))).toThrow(expect.objectContaining({ code: 'E_LIMIT' }))
+  })
+
   it('verification reads no package bytes: a 64 MiB package costs what a 1 KiB one does', async () => {
     const big = rng(10).bytes(64 * 1024 * 1024)
     const measure = async (data: Uint8Array, chunkSize: number) => {
@@ -338,7 +414,14 @@ describe('signing package files in place (Node)', () => {
       // Someone else signed it meanwhile (size and block digest change).
       ['appended', async () => void (await appendSignaturesToFile(file, [{ kind: 1, payload: text('other') }]))],
       // Rewritten in place with another package of the same size (same inode, new footer).
-      ['rewritten', async () => writeFile(file, await makePackage(13))],
+      [
+        'rewritten',
+        async () => {
+          const other = await makePackage(13)
+          expect(other.length).toBe((await stat(file)).size) // so only the footer digests tell
+          await writeFile(file, other)
+        },
+      ],
       // Replaced by another file of the same size and content (new inode).
       [
         'replaced',
@@ -360,6 +443,42 @@ describe('signing package files in place (Node)', () => {
       expect(sha(new Uint8Array(await readFile(file))), how).toBe(before)
       await pkg.close()
     }
+  })
+
+  it('a write that fails half way (disk full) is undone: the old footer is back and the file as it was', async () => {
+    const file = join(dir, 'full-disk.torshpkg')
+    await writeFile(file, await makePackage(18))
+    const before = new Uint8Array(await readFile(file))
+    const probe = await open(file, 'r')
+    const proto = Object.getPrototypeOf(probe) as FileHandle
+    await probe.close()
+    const write = proto.write
+    // The first write lands half its bytes (over the old footer), the next finds the disk full.
+    let calls = 0
+    const spy = vi.spyOn(proto, 'write').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
+      calls++
+      if (calls === 1) {
+        const [buffer, offset, length, position] = args as [Uint8Array, number, number, number]
+        return (write as (...a: unknown[]) => Promise<unknown>).call(this, buffer, offset, Math.floor(length / 2), position)
+      }
+      if (calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      return (write as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+    } as never)
+    try {
+      const pkg = await openPackage(file)
+      const error = await signPackage(pkg, alice.secretKey).catch((e) => e)
+      expect(error).toBeInstanceOf(PackageError)
+      expect(error).toMatchObject({ code: 'E_SOURCE', details: { restored: true } })
+      expect(error.message).toMatch(/ENOSPC/)
+      await pkg.close()
+    } finally {
+      spy.mockRestore()
+    }
+    expect(calls).toBeGreaterThanOrEqual(3) // the half write, the failure, the restore
+    expect(sha(new Uint8Array(await readFile(file)))).toBe(sha(before))
+    const again = await openPackage(file)
+    expect((await again.verify()).ok).toBe(true)
+    expect((await verifyPackage(await signPackage(again, alice.secretKey), keyring)).valid).toBe(true)
   })
 
   it('appendSignaturesToFile checks the digest it is given', async () => {

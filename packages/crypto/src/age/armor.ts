@@ -4,8 +4,9 @@
 // padding only at the very end, no PEM headers, no blank lines. Whitespace (SP, HT, CR, LF) is
 // allowed before BEGIN and after END, and lines may end in LF or CRLF, as the spec permits.
 // Encoder and decoder are incremental so the streaming API shares them with the one-shot one.
+import { concatBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
-import { decodeBase64Into, encodeBase64Into } from './base64.js'
+import { base64DecodeInto, base64EncodeInto } from '../encoding/base64.js'
 
 const BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----'
 const END = '-----END AGE ENCRYPTED FILE-----'
@@ -65,7 +66,7 @@ export class ArmorEncoder {
       this.pending.set(data.subarray(0, take), this.pendingLength)
       this.pendingLength += take
       at = take
-      if (this.pendingLength < LINE_BYTES) return concat(parts)
+      if (this.pendingLength < LINE_BYTES) return joined(parts)
       parts.push(encodeLines(this.pending))
       this.pendingLength = 0
     }
@@ -73,7 +74,7 @@ export class ArmorEncoder {
     if (whole > at) parts.push(encodeLines(data.subarray(at, whole)))
     this.pending.set(data.subarray(whole), 0)
     this.pendingLength = data.length - whole
-    return concat(parts)
+    return joined(parts)
   }
 
   /** The last (short) line, if any, and the END line with its newline. */
@@ -83,9 +84,12 @@ export class ArmorEncoder {
     if (this.pendingLength > 0) parts.push(encodeLines(this.pending.subarray(0, this.pendingLength)))
     this.pendingLength = 0
     parts.push(Uint8Array.from(END + '\n', (c) => c.charCodeAt(0)))
-    return concat(parts)
+    return joined(parts)
   }
 }
+
+/** `parts` as one buffer; a single part is returned as it is (armoring a large file copies once less). */
+const joined = (parts: Uint8Array[]) => (parts.length === 1 ? parts[0]! : concatBytes(parts))
 
 /** Full 48-byte groups become 64-column lines; a shorter tail becomes one padded line. */
 function encodeLines(data: Uint8Array): Uint8Array {
@@ -93,18 +97,10 @@ function encodeLines(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(lines * (COLUMNS + 1))
   let o = 0
   for (let i = 0; i < data.length; i += LINE_BYTES) {
-    o = encodeBase64Into(data.subarray(i, i + LINE_BYTES), out, o, true)
+    o = base64EncodeInto(data.subarray(i, i + LINE_BYTES), out, o)
     out[o++] = 10
   }
   return out.subarray(0, o)
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) out.set(p, o), (o += p.length)
-  return out
 }
 
 /**
@@ -145,10 +141,10 @@ export class ArmorDecoder {
       if (this.partial.length + (end - at) > MAX_LINE) throw armorError(`a line longer than ${COLUMNS} columns`, this.line)
       const piece = text.subarray(at, end)
       if (lf < 0) {
-        this.partial = joinBytes(this.partial, piece)
+        this.partial = concatBytes([this.partial, piece])
         break
       }
-      const l = this.partial.length ? joinBytes(this.partial, piece) : piece
+      const l = this.partial.length ? concatBytes([this.partial, piece]) : piece
       this.partial = new Uint8Array(0)
       at = lf + 1
       this.onLine(stripCr(l))
@@ -178,7 +174,7 @@ export class ArmorDecoder {
       this.state = 'end'
       if (this.heldLength < 0) return
       // The last line: whole 4-column groups, canonical, '=' padding only here.
-      const n = this.heldLength % 4 === 0 ? decodeBase64Into(this.held, 0, this.heldLength, this.out, this.outLength, true) : -1
+      const n = base64DecodeInto(this.held, 0, this.heldLength, this.out, this.outLength)
       if (n < 0) throw armorError('the last line is not canonical padded base64', this.line - 1)
       this.outLength = n
       this.heldLength = -1
@@ -188,7 +184,7 @@ export class ArmorDecoder {
     if (this.heldLength >= 0) {
       // Not the last line after all, so it must be a full 64-column line without padding.
       if (this.heldLength !== COLUMNS) throw armorError(`a line other than the last is ${this.heldLength} columns, not ${COLUMNS}`, this.line - 1)
-      const n = decodeBase64Into(this.held, 0, COLUMNS, this.out, this.outLength, false)
+      const n = base64DecodeInto(this.held, 0, COLUMNS, this.out, this.outLength, { padding: 'forbidden' })
       if (n < 0) throw armorError('invalid base64 (or padding before the last line)', this.line - 1)
       this.outLength = n
     }
@@ -200,13 +196,6 @@ export class ArmorDecoder {
 
 function stripCr(l: Uint8Array): Uint8Array {
   return l.length > 0 && l[l.length - 1] === 0x0d ? l.subarray(0, l.length - 1) : l
-}
-
-function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
 }
 
 function startsWith(l: Uint8Array, prefix: Uint8Array): boolean {
@@ -227,7 +216,7 @@ const equalTo = (l: Uint8Array, b: Uint8Array) => l.length === b.length && start
  */
 export function armor(bytes: Uint8Array): Uint8Array {
   const e = new ArmorEncoder()
-  return concat([e.push(bytes), e.finish()])
+  return joined([e.push(bytes), e.finish()])
 }
 
 /** Strictly decode an armored age file to its binary form; `E_FORMAT` on any deviation. */
@@ -235,5 +224,5 @@ export function dearmor(text: Uint8Array): Uint8Array {
   const d = new ArmorDecoder()
   const body = d.push(text)
   const tail = d.finish()
-  return tail.length ? concat([body, tail]) : body
+  return tail.length ? concatBytes([body, tail]) : body
 }

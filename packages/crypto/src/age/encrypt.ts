@@ -1,5 +1,6 @@
 // Encryption: a fresh file key wrapped for each recipient (or the passphrase), the MAC'd header,
 // a fresh payload nonce, then STREAM chunks. One-shot output is allocated once at its final size.
+import { concatBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { Primitives } from '../primitives/types.js'
 import { armor } from './armor.js'
@@ -36,19 +37,23 @@ export function prepareTo(to: AgeEncryptTo, options: AgeEncryptOptions = {}): Pr
   return { kind: 'recipients', recipients: parseRecipients(recipients as readonly string[]) }
 }
 
-/** Header and payload nonce (the bytes before the first chunk) and the payload key. */
+/**
+ * Header and payload nonce (the bytes before the first chunk) and the payload key. The file key
+ * is wiped once wrapped, MAC'd and turned into the payload key: nothing else needs it.
+ */
 export async function beginFile(p: Primitives, to: PreparedTo): Promise<{ prefix: Uint8Array; payloadKey: Uint8Array }> {
   const fileKey = p.randomBytes(FILE_KEY_SIZE)
-  const stanzas: Stanza[] =
-    to.kind === 'passphrase'
-      ? [await wrapScrypt(p, fileKey, to.passphrase, to.workFactor)]
-      : await Promise.all(to.recipients.map((r) => wrapX25519(p, fileKey, r)))
-  const header = await encodeHeader(p, stanzas, fileKey)
-  const nonce = p.randomBytes(PAYLOAD_NONCE_SIZE)
-  const prefix = new Uint8Array(header.length + nonce.length)
-  prefix.set(header)
-  prefix.set(nonce, header.length)
-  return { prefix, payloadKey: await payloadKey(p, fileKey, nonce) }
+  try {
+    const stanzas: Stanza[] =
+      to.kind === 'passphrase'
+        ? [await wrapScrypt(p, fileKey, to.passphrase, to.workFactor)]
+        : await Promise.all(to.recipients.map((r) => wrapX25519(p, fileKey, r)))
+    const header = await encodeHeader(p, stanzas, fileKey)
+    const nonce = p.randomBytes(PAYLOAD_NONCE_SIZE)
+    return { prefix: concatBytes([header, nonce]), payloadKey: await payloadKey(p, fileKey, nonce) }
+  } finally {
+    fileKey.fill(0)
+  }
 }
 
 /** One-shot encryption of `plaintext`. */
@@ -56,6 +61,10 @@ export async function encrypt(p: Primitives, plaintext: Uint8Array, to: AgeEncry
   const { prefix, payloadKey: key } = await beginFile(p, prepareTo(to, options))
   const out = new Uint8Array(prefix.length + encryptedPayloadSize(plaintext.length))
   out.set(prefix)
-  await encryptPayloadInto(p, key, plaintext, out, prefix.length)
+  try {
+    await encryptPayloadInto(p, key, plaintext, out, prefix.length)
+  } finally {
+    key.fill(0)
+  }
   return options.armor ? armor(out) : out
 }

@@ -3,9 +3,9 @@
 // readers hand over a growing prefix of the file until the header is complete, within
 // AGE_LIMITS, so a hostile header costs at most maxHeaderBytes of buffering and no crypto.
 import { CryptoError } from '../errors.js'
-import { equalBytes } from '../bytes.js'
+import { concatBytes, equalBytes } from '../bytes.js'
 import type { Primitives } from '../primitives/types.js'
-import { decodeBase64Into, decodedLength, encodeBase64, isBase64Char } from './base64.js'
+import { base64DecodeInto, base64DecodedLength, base64Encode, isBase64Char } from '../encoding/base64.js'
 import { AGE_LIMITS } from './limits.js'
 import { encodeStanza, parseArguments, type Stanza } from './stanza.js'
 
@@ -91,7 +91,7 @@ export function parseHeader(bytes: Uint8Array, complete: boolean): AgeHeader | u
       if (stanzas.length === 0) throw formatError('no recipient stanza before the MAC line', lineNo, s, 'mac')
       if (e - s !== 4 + 43 || bytes[s + 3] !== 0x20) throw formatError('malformed MAC line (expected "--- " and 43 base64 characters)', lineNo, s, 'mac')
       const mac = new Uint8Array(32)
-      if (decodeBase64Into(bytes, s + 4, e, mac, 0, false) !== 32) throw formatError('the MAC is not canonical base64', lineNo, s, 'mac')
+      if (base64DecodeInto(bytes, s + 4, e, mac, 0, { padding: 'forbidden' }) !== 32) throw formatError('the MAC is not canonical base64', lineNo, s, 'mac')
       return { stanzas, mac, macInput: bytes.slice(0, s + 3), length: pos }
     }
     if (e - s < 3 || bytes[s] !== 0x2d || bytes[s + 1] !== 0x3e || bytes[s + 2] !== 0x20) {
@@ -120,8 +120,9 @@ export function parseHeader(bytes: Uint8Array, complete: boolean): AgeHeader | u
     const text = new Uint8Array(chars)
     let t = 0
     for (let i = bodyStart; i < pos; i++) if (bytes[i] !== 10) text[t++] = bytes[i]!
-    const body = new Uint8Array(decodedLength(chars))
-    if (chars % 4 === 1 || decodeBase64Into(text, 0, chars, body, 0, false) !== body.length) {
+    const size = base64DecodedLength(text, 0, chars, 'forbidden')
+    const body = new Uint8Array(Math.max(0, size))
+    if (size < 0 || base64DecodeInto(text, 0, chars, body, 0, { padding: 'forbidden' }) !== size) {
       throw formatError('a stanza body is not canonical base64', lineNo, bodyStart)
     }
     stanzas.push({ type: type!, args, body })
@@ -131,7 +132,11 @@ export function parseHeader(bytes: Uint8Array, complete: boolean): AgeHeader | u
 /** HMAC key = HKDF-SHA-256(ikm = file key, salt = empty, info = "header"). */
 async function headerMac(p: Primitives, fileKey: Uint8Array, macInput: Uint8Array): Promise<Uint8Array> {
   const key = await p.hkdf(fileKey, new Uint8Array(0), enc.encode('header'), 32)
-  return p.hmac(key, macInput)
+  try {
+    return await p.hmac(key, macInput)
+  } finally {
+    key.fill(0)
+  }
 }
 
 /** Check the header MAC with the unwrapped file key; a mismatch is `E_DECRYPT` (the header was changed). */
@@ -143,13 +148,6 @@ export async function verifyHeaderMac(p: Primitives, header: AgeHeader, fileKey:
 
 /** Serialize a header for `stanzas`, MAC'd with `fileKey`. */
 export async function encodeHeader(p: Primitives, stanzas: readonly Stanza[], fileKey: Uint8Array): Promise<Uint8Array> {
-  const parts = [enc.encode(VERSION_LINE + '\n'), ...stanzas.map(encodeStanza), enc.encode('---')]
-  const macInput = new Uint8Array(parts.reduce((n, b) => n + b.length, 0))
-  let o = 0
-  for (const b of parts) macInput.set(b, o), (o += b.length)
-  const tail = enc.encode(' ' + encodeBase64(await headerMac(p, fileKey, macInput)) + '\n')
-  const out = new Uint8Array(macInput.length + tail.length)
-  out.set(macInput)
-  out.set(tail, macInput.length)
-  return out
+  const macInput = concatBytes([enc.encode(VERSION_LINE + '\n'), ...stanzas.map(encodeStanza), enc.encode('---')])
+  return concatBytes([macInput, enc.encode(' ' + base64Encode(await headerMac(p, fileKey, macInput), { padding: false }) + '\n')])
 }

@@ -90,13 +90,18 @@ export function parseRecipients(input: readonly string[]): Uint8Array[] {
 /** A new X25519 identity and its recipient, in age-keygen's spelling. */
 export async function generateIdentity(p: Primitives): Promise<{ identity: string; recipient: string }> {
   const secret = p.randomBytes(32)
-  return { identity: encodeIdentity(secret), recipient: encodeRecipient(await p.x25519.publicKey(secret)) }
+  try {
+    return { identity: encodeIdentity(secret), recipient: encodeRecipient(await p.x25519.publicKey(secret)) }
+  } finally {
+    secret.fill(0) // the identity string is the key from now on
+  }
 }
 
 /** The recipient of an identity (or of an identity file holding exactly one identity). */
 export async function recipientOf(p: Primitives, identity: string): Promise<string> {
   if (typeof identity !== 'string') throw new CryptoError('E_ARGUMENT', 'identity must be a string')
   const ids = await parseIdentities(p, identity)
+  for (const id of ids) id.secret.fill(0) // only the public halves are needed
   if (ids.length !== 1) throw new CryptoError('E_KEY', `expected one identity, found ${ids.length}`, { details: { field: 'identity' } })
   return encodeRecipient(ids[0]!.publicKey)
 }

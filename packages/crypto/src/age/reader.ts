@@ -10,7 +10,7 @@ import { parseHeader, type AgeHeader } from './header.js'
 import { AGE_LIMITS, CHUNK_SIZE, ENC_CHUNK_SIZE, PAYLOAD_NONCE_SIZE } from './limits.js'
 import { openChunk, payloadKey, payloadLayout } from './stream.js'
 import type { AgeDecryptKey, AgeReader, AgeReaderOptions, AgeReaderSource } from './types.js'
-import { prepareKey, unwrapFileKey } from './unwrap.js'
+import { forgetKey, prepareKey, unwrapFileKey } from './unwrap.js'
 
 /** First read at open: enough for any ordinary header (one X25519 stanza is ~100 bytes). */
 const FIRST_READ = 4096
@@ -37,17 +37,11 @@ async function readExact(source: AgeReaderSource, offset: number, length: number
 }
 
 /**
- * Open an age file for random access. See {@link AgeReader}; `E_UNSUPPORTED` for armored
- * files (armor has no fixed chunk offsets: use the one-shot or streaming decryption).
+ * The header of a binary age file and the prefix of the source it was parsed from: a 4 KiB
+ * read, grown 4x until the header ends, bounded by maxHeaderBytes (parseHeader raises E_LIMIT
+ * beyond it, so the loop cannot grow without bound).
  */
-export async function openReader(p: Primitives, source: AgeReaderSource, key: AgeDecryptKey, options: AgeReaderOptions = {}): Promise<AgeReader> {
-  const size = checkSource(source)
-  const cacheLimit = options.cacheChunks ?? 2
-  if (!Number.isInteger(cacheLimit) || cacheLimit < 0 || cacheLimit > 1024) throw new CryptoError('E_ARGUMENT', 'cacheChunks must be an integer from 0 to 1024')
-  const prepared = await prepareKey(p, key, options)
-
-  // The header: a 4 KiB prefix, grown 4x until the header ends, bounded by maxHeaderBytes
-  // (parseHeader raises E_LIMIT beyond it, so the loop cannot grow without bound).
+async function readHeader(source: AgeReaderSource, size: number): Promise<{ header: AgeHeader; prefix: Uint8Array }> {
   let prefix = await readExact(source, 0, Math.min(size, FIRST_READ))
   if (detectArmor(prefix) === true) {
     throw new CryptoError('E_UNSUPPORTED', 'age: openAgeReader reads binary age files only; decrypt ASCII-armored files with ageDecrypt or ageDecryptStream', {
@@ -63,15 +57,38 @@ export async function openReader(p: Primitives, source: AgeReaderSource, key: Ag
     grown.set(await readExact(source, prefix.length, want - prefix.length), prefix.length)
     prefix = grown
   }
-  const fileKey = await unwrapFileKey(p, header, prepared)
+  return { header, prefix }
+}
+
+/**
+ * Open an age file for random access. See {@link AgeReader}; `E_UNSUPPORTED` for armored
+ * files (armor has no fixed chunk offsets: use the one-shot or streaming decryption).
+ */
+export async function openReader(p: Primitives, source: AgeReaderSource, key: AgeDecryptKey, options: AgeReaderOptions = {}): Promise<AgeReader> {
+  const size = checkSource(source)
+  const cacheLimit = options.cacheChunks ?? 2
+  if (!Number.isInteger(cacheLimit) || cacheLimit < 0 || cacheLimit > 1024) throw new CryptoError('E_ARGUMENT', 'cacheChunks must be an integer from 0 to 1024')
+  const prepared = await prepareKey(p, key, options)
+  let header: AgeHeader, prefix: Uint8Array, fileKey: Uint8Array
+  try {
+    ;({ header, prefix } = await readHeader(source, size))
+    fileKey = await unwrapFileKey(p, header, prepared)
+  } finally {
+    forgetKey(prepared)
+  }
 
   // Serve ranges that the prefix already holds without reading them again.
   const fetch = (offset: number, length: number) => (offset + length <= prefix.length ? Promise.resolve(prefix.subarray(offset, offset + length)) : readExact(source, offset, length))
   const payloadStart = header.length + PAYLOAD_NONCE_SIZE
-  if (size < payloadStart) {
-    throw new CryptoError('E_FORMAT', 'age: the payload nonce is missing (the file ends after the header)', { details: { field: 'nonce', offset: header.length } })
+  let chunkKey: Uint8Array
+  try {
+    if (size < payloadStart) {
+      throw new CryptoError('E_FORMAT', 'age: the payload nonce is missing (the file ends after the header)', { details: { field: 'nonce', offset: header.length } })
+    }
+    chunkKey = await payloadKey(p, fileKey, await fetch(header.length, PAYLOAD_NONCE_SIZE))
+  } finally {
+    fileKey.fill(0) // the payload key is all a reader needs from here on
   }
-  const chunkKey = await payloadKey(p, fileKey, await fetch(header.length, PAYLOAD_NONCE_SIZE))
   const { chunks, plaintextSize } = payloadLayout(size - payloadStart)
   const lastIndex = chunks - 1
   const lastStart = payloadStart + lastIndex * ENC_CHUNK_SIZE

@@ -1,15 +1,16 @@
 // The scrypt recipient type: a passphrase-derived key wraps the file key in the only stanza of
 // the file, "scrypt <salt> <log2 N>". The work factor comes from the file, so it is checked
 // against the caller's cap before scrypt runs: a hostile file cannot make us spend gigabytes.
+import { concatBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { Primitives } from '../primitives/types.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
-import { AGE_LIMITS, FILE_KEY_SIZE, WRAPPED_KEY_SIZE } from './limits.js'
+import { base64Encode, tryBase64Decode } from '../encoding/base64.js'
+import { openFileKey, sealFileKey } from './file-key.js'
+import { AGE_LIMITS, WRAPPED_KEY_SIZE } from './limits.js'
 import type { Stanza } from './stanza.js'
 
 const enc = new TextEncoder()
 const LABEL = enc.encode('age-encryption.org/v1/scrypt')
-const ZERO_NONCE = new Uint8Array(12)
 
 /** Validate a work-factor cap or setting (an integer from 1 to AGE_LIMITS.maxSettableWorkFactor). */
 export function checkWorkFactor(value: number, name: string): number {
@@ -20,18 +21,19 @@ export function checkWorkFactor(value: number, name: string): number {
 }
 
 async function wrapKey(p: Primitives, passphrase: string, salt: Uint8Array, logN: number): Promise<Uint8Array> {
-  const fullSalt = new Uint8Array(LABEL.length + salt.length)
-  fullSalt.set(LABEL)
-  fullSalt.set(salt, LABEL.length)
-  return p.scrypt(enc.encode(passphrase), fullSalt, { logN, r: 8, p: 1, dkLen: 32 })
+  const password = enc.encode(passphrase)
+  try {
+    return await p.scrypt(password, concatBytes([LABEL, salt]), { logN, r: 8, p: 1, dkLen: 32 })
+  } finally {
+    password.fill(0) // our UTF-8 copy of the passphrase (the string itself cannot be wiped)
+  }
 }
 
 /** Wrap `fileKey` under `passphrase` with a fresh salt. */
 export async function wrapScrypt(p: Primitives, fileKey: Uint8Array, passphrase: string, workFactor: number): Promise<Stanza> {
   const salt = p.randomBytes(16)
-  const key = await wrapKey(p, passphrase, salt, workFactor)
-  const body = await p.aead.encrypt('chacha20-poly1305', key, ZERO_NONCE, fileKey)
-  return { type: 'scrypt', args: [encodeBase64(salt), String(workFactor)], body }
+  const body = await sealFileKey(p, await wrapKey(p, passphrase, salt, workFactor), fileKey)
+  return { type: 'scrypt', args: [base64Encode(salt, { padding: false }), String(workFactor)], body }
 }
 
 /**
@@ -45,7 +47,7 @@ export async function unwrapScrypt(p: Primitives, stanzas: readonly Stanza[], pa
     if (s.type !== 'scrypt') continue
     const bad = (message: string) => new CryptoError('E_FORMAT', `age header: scrypt stanza: ${message}`, { details: { field: 'stanza', stanza: index } })
     if (s.args.length !== 2) throw bad(`expected 2 arguments after the type, got ${s.args.length}`)
-    const salt = decodeBase64(s.args[0]!)
+    const salt = tryBase64Decode(s.args[0]!, { padding: 'forbidden' })
     if (!salt || salt.length !== 16) throw bad('the salt is not canonical base64 of 16 bytes')
     const factor = s.args[1]!
     // Decimal without leading zeros or signs (^[1-9][0-9]*$); length first, so "overflowing"
@@ -58,13 +60,8 @@ export async function unwrapScrypt(p: Primitives, stanzas: readonly Stanza[], pa
       })
     }
     if (s.body.length !== WRAPPED_KEY_SIZE) throw bad(`the body is ${s.body.length} bytes, not ${WRAPPED_KEY_SIZE}`)
-    const key = await wrapKey(p, passphrase, salt, logN)
-    try {
-      const fileKey = await p.aead.decrypt('chacha20-poly1305', key, ZERO_NONCE, s.body)
-      if (fileKey.length === FILE_KEY_SIZE) return fileKey
-    } catch (e) {
-      if (!(e instanceof CryptoError) || e.code !== 'E_DECRYPT') throw e
-    }
+    const fileKey = await openFileKey(p, await wrapKey(p, passphrase, salt, logN), s.body)
+    if (fileKey) return fileKey
   }
   return undefined
 }

@@ -2,7 +2,7 @@
 // ended by a line shorter than 64 columns (empty when the body is a multiple of 48 bytes).
 import { CryptoError } from '../errors.js'
 import { AGE_LIMITS } from './limits.js'
-import { base64Length, encodeBase64Into } from './base64.js'
+import { base64EncodedLength, base64EncodeInto } from '../encoding/base64.js'
 
 /** One recipient stanza: `type` is the first argument, `args` the rest. */
 export interface Stanza {
@@ -44,12 +44,12 @@ export function encodeStanza(stanza: Stanza): Uint8Array {
   for (const a of [stanza.type, ...stanza.args]) {
     if (!/^[\x21-\x7e]+$/.test(a)) throw new CryptoError('E_ARGUMENT', `stanza argument ${JSON.stringify(a)} is empty or not visible ASCII`)
   }
-  const chars = base64Length(stanza.body.length, false)
+  const chars = base64EncodedLength(stanza.body.length, false)
   // One newline per 64 columns, plus the short (possibly empty) final line's.
   const out = new Uint8Array(argLine.length + chars + Math.floor(chars / 64) + 1)
   for (let i = 0; i < argLine.length; i++) out[i] = argLine.charCodeAt(i)
   const b64 = new Uint8Array(chars)
-  encodeBase64Into(stanza.body, b64, 0, false)
+  base64EncodeInto(stanza.body, b64, 0, { padding: false })
   let o = argLine.length
   for (let i = 0; i < chars; i += 64) {
     const line = b64.subarray(i, i + 64)

@@ -12,7 +12,7 @@ import { parseHeader } from './header.js'
 import { CHUNK_SIZE, ENC_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, TAG_SIZE } from './limits.js'
 import { openChunk, payloadKey, sealChunk, tryOpenChunk } from './stream.js'
 import type { AgeDecryptKey, AgeDecryptOptions, AgeEncryptOptions, AgeEncryptTo } from './types.js'
-import { prepareKey, unwrapFileKey, type PreparedKey } from './unwrap.js'
+import { forgetKey, prepareKey, unwrapFileKey, type PreparedKey } from './unwrap.js'
 
 type Controller = TransformStreamDefaultController<Uint8Array>
 
@@ -54,6 +54,7 @@ export function encryptStream(p: Primitives, to: AgeEncryptTo, options: AgeEncry
     },
     async flush(controller) {
       emit(controller, await sealChunk(p, key, index, true, buffer.subarray(0, fill)))
+      key.fill(0)
       if (armor) controller.enqueue(armor.finish())
     },
   })
@@ -102,7 +103,7 @@ export function decryptStream(p: Primitives, key: AgeDecryptKey, options: AgeDec
   let macSeen = false
   let nextParseAt = 0
   let fileKey: Uint8Array
-  let chunkKey: Uint8Array
+  let chunkKey: Uint8Array | undefined // set once the nonce has arrived
   const pending = new Uint8Array(ENC_CHUNK_SIZE)
   let fill = 0
   let index = 0
@@ -113,6 +114,7 @@ export function decryptStream(p: Primitives, key: AgeDecryptKey, options: AgeDec
     if (head.length < PAYLOAD_NONCE_SIZE) return undefined
     const bytes = head.view()
     chunkKey = await payloadKey(p, fileKey, bytes.subarray(0, PAYLOAD_NONCE_SIZE))
+    fileKey.fill(0) // the payload key is all the rest of the stream needs
     head = new Accumulator()
     state = 'payload'
     return bytes.subarray(PAYLOAD_NONCE_SIZE)
@@ -124,14 +126,20 @@ export function decryptStream(p: Primitives, key: AgeDecryptKey, options: AgeDec
       const scannedTo = head.length
       head.append(data)
       const bytes = head.view()
-      // Parse when a MAC line may have arrived, or the buffer doubled (so limits hit early);
-      // re-parsing on every piece would be quadratic in the header size.
+      // Parse when a line has just ended after a MAC line began (only then can the header be
+      // complete), or when the buffer doubled (so limits hit early). Re-parsing on every piece
+      // would be quadratic in the header size: a hostile sender could follow 1 MiB of stanzas
+      // and "---" with single bytes, each costing a full parse.
       macSeen ||= hasMacLine(bytes, Math.max(0, scannedTo - 3))
-      if (!macSeen && bytes.length < nextParseAt) return
+      if (!(macSeen && data.includes(10)) && bytes.length < nextParseAt) return
       nextParseAt = bytes.length * 2
       const header = parseHeader(bytes, false)
       if (!header) return
-      fileKey = await unwrapFileKey(p, header, prepared)
+      try {
+        fileKey = await unwrapFileKey(p, header, prepared)
+      } finally {
+        forgetKey(prepared)
+      }
       state = 'nonce'
       head = new Accumulator()
       data = bytes.subarray(header.length)
@@ -159,9 +167,9 @@ export function decryptStream(p: Primitives, key: AgeDecryptKey, options: AgeDec
   // else as the final one (then nothing may follow). Its plaintext is released once it has
   // authenticated; a stream that ends after a non-final chunk still errors in flush.
   const fullChunk = async (controller: Controller): Promise<void> => {
-    let plain = await tryOpenChunk(p, chunkKey, index, false, pending)
+    let plain = await tryOpenChunk(p, chunkKey!, index, false, pending)
     if (!plain) {
-      plain = await tryOpenChunk(p, chunkKey, index, true, pending)
+      plain = await tryOpenChunk(p, chunkKey!, index, true, pending)
       if (!plain) throw new CryptoError('E_DECRYPT', `age payload: chunk ${index} does not authenticate (wrong key, or the data was changed)`, { details: { field: 'payload', chunk: index } })
       finished = true
     }
@@ -199,48 +207,71 @@ export function decryptStream(p: Primitives, key: AgeDecryptKey, options: AgeDec
     return bytes
   }
 
+  // End of input: whatever state we are in must be a complete file, else the stream errors.
+  const finish = async (controller: Controller): Promise<void> => {
+    if (state === 'detect') {
+      const data = detect(new Uint8Array(0), true)!
+      await onBinary(armor ? armor.push(data) : data, controller)
+    }
+    if (armor) await onBinary(armor.finish(), controller)
+    if (state === 'header') {
+      parseHeader(head.view(), true) // throws: the header never ended
+      throw new CryptoError('E_FORMAT', 'age: the file ends inside the header', { details: { field: 'header' } })
+    }
+    if (state === 'nonce') {
+      throw new CryptoError('E_FORMAT', 'age: the payload nonce is missing (the file ends after the header)', { details: { field: 'nonce' } })
+    }
+    if (finished) return
+    // The buffered (short) chunk must be the final one.
+    if (fill === 0 && index > 0) {
+      throw new CryptoError('E_DECRYPT', `age payload: the file ends after chunk ${index - 1}, which is not marked final (truncated)`, {
+        details: { field: 'payload', chunk: index - 1, final: false },
+      })
+    }
+    if (fill < TAG_SIZE) {
+      throw new CryptoError(
+        'E_DECRYPT',
+        fill === 0 ? 'age payload: no chunks after the nonce (the file is truncated)' : `age payload: the last chunk is ${fill} bytes, shorter than its tag (the file is truncated)`,
+        { details: { field: 'payload', chunk: index } },
+      )
+    }
+    if (fill === TAG_SIZE && index > 0) {
+      throw new CryptoError('E_DECRYPT', 'age payload: the final chunk is empty, which only an empty file may have (truncated or altered)', {
+        details: { field: 'payload', chunk: index },
+      })
+    }
+    controller.enqueue(await openChunk(p, chunkKey!, index, true, pending.subarray(0, fill)))
+  }
+
+  // Any failure ends the stream, and with it the need for the identities and the file key.
+  const guarded = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work()
+    } catch (e) {
+      forgetKey(prepared)
+      fileKey?.fill(0)
+      throw e
+    }
+  }
+
   return new TransformStream<Uint8Array, Uint8Array>({
     async start() {
       prepared = await prepareKey(p, key, options)
     },
     async transform(chunk, controller) {
-      let data: Uint8Array | undefined = toBytes(chunk)
-      if (state === 'detect') data = detect(data, false)
-      if (data) await onBinary(armor ? armor.push(data) : data, controller)
+      await guarded(async () => {
+        let data: Uint8Array | undefined = toBytes(chunk)
+        if (state === 'detect') data = detect(data, false)
+        if (data) await onBinary(armor ? armor.push(data) : data, controller)
+      })
     },
-    async flush(controller) {
-      if (state === 'detect') {
-        const data = detect(new Uint8Array(0), true)!
-        await onBinary(armor ? armor.push(data) : data, controller)
-      }
-      if (armor) await onBinary(armor.finish(), controller)
-      if (state === 'header') {
-        parseHeader(head.view(), true) // throws: the header never ended
-        throw new CryptoError('E_FORMAT', 'age: the file ends inside the header', { details: { field: 'header' } })
-      }
-      if (state === 'nonce') {
-        throw new CryptoError('E_FORMAT', 'age: the payload nonce is missing (the file ends after the header)', { details: { field: 'nonce' } })
-      }
-      if (finished) return
-      // The buffered (short) chunk must be the final one.
-      if (fill === 0 && index > 0) {
-        throw new CryptoError('E_DECRYPT', `age payload: the file ends after chunk ${index - 1}, which is not marked final (truncated)`, {
-          details: { field: 'payload', chunk: index - 1, final: false },
-        })
-      }
-      if (fill < TAG_SIZE) {
-        throw new CryptoError(
-          'E_DECRYPT',
-          fill === 0 ? 'age payload: no chunks after the nonce (the file is truncated)' : `age payload: the last chunk is ${fill} bytes, shorter than its tag (the file is truncated)`,
-          { details: { field: 'payload', chunk: index } },
-        )
-      }
-      if (fill === TAG_SIZE && index > 0) {
-        throw new CryptoError('E_DECRYPT', 'age payload: the final chunk is empty, which only an empty file may have (truncated or altered)', {
-          details: { field: 'payload', chunk: index },
-        })
-      }
-      controller.enqueue(await openChunk(p, chunkKey, index, true, pending.subarray(0, fill)))
-    },
+    flush: (controller) =>
+      guarded(async () => {
+        try {
+          await finish(controller)
+        } finally {
+          chunkKey?.fill(0) // the last chunk is out (or the stream failed): the key is done
+        }
+      }),
   })
 }

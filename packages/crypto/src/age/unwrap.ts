@@ -33,6 +33,14 @@ export async function prepareKey(p: Primitives, key: AgeDecryptKey, options: Age
 }
 
 /**
+ * Wipe the identity secrets of a prepared key once its file is open (or failed to open): they
+ * are our decoded copies, and only the payload key is needed from then on.
+ */
+export function forgetKey(key: PreparedKey | undefined): void {
+  if (key?.kind === 'identities') for (const identity of key.identities) identity.secret.fill(0)
+}
+
+/**
  * The file key of `header` for `key`, with the header MAC verified. `E_FORMAT` for a scrypt
  * stanza next to others (the spec requires it alone: a passphrase file must not be openable by
  * someone who only added a recipient), `E_DECRYPT` when no stanza opens or the MAC fails.

@@ -1,15 +1,16 @@
 // The X25519 recipient type: `age1...` recipients, `AGE-SECRET-KEY-1...` identities and the
 // "X25519 <ephemeral share>" stanza that wraps the file key for one of them.
+import { concatBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { Primitives } from '../primitives/types.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
+import { base64Encode, tryBase64Decode } from '../encoding/base64.js'
 import { bech32Decode, bech32Encode } from './bech32.js'
-import { FILE_KEY_SIZE, WRAPPED_KEY_SIZE } from './limits.js'
+import { openFileKey, sealFileKey } from './file-key.js'
+import { WRAPPED_KEY_SIZE } from './limits.js'
 import type { Stanza } from './stanza.js'
 
 const enc = new TextEncoder()
 const LABEL = enc.encode('age-encryption.org/v1/X25519')
-const ZERO_NONCE = new Uint8Array(12)
 export const RECIPIENT_HRP = 'age'
 export const IDENTITY_HRP = 'age-secret-key-'
 
@@ -45,23 +46,29 @@ export function decodeRecipient(text: string): Uint8Array {
   return bytes
 }
 
+/** wrap key = HKDF(shared secret, salt = share || recipient, info = label); `shared` is wiped. */
 async function wrapKey(p: Primitives, shared: Uint8Array, share: Uint8Array, recipient: Uint8Array): Promise<Uint8Array> {
-  const salt = new Uint8Array(64)
-  salt.set(share)
-  salt.set(recipient, 32)
-  return p.hkdf(shared, salt, LABEL, 32)
+  try {
+    return await p.hkdf(shared, concatBytes([share, recipient]), LABEL, 32)
+  } finally {
+    shared.fill(0)
+  }
 }
 
 /** Wrap `fileKey` for `recipient` under a fresh ephemeral key. */
 export async function wrapX25519(p: Primitives, fileKey: Uint8Array, recipient: Uint8Array): Promise<Stanza> {
   const ephemeral = p.randomBytes(32)
-  const share = await p.x25519.publicKey(ephemeral)
-  // sharedSecret refuses an all-zero result: our own recipient strings are checked on input,
-  // so this can only be a low-order key someone crafted, which no identity can open.
-  const shared = await p.x25519.sharedSecret(ephemeral, recipient)
-  const key = await wrapKey(p, shared, share, recipient)
-  const body = await p.aead.encrypt('chacha20-poly1305', key, ZERO_NONCE, fileKey)
-  return { type: 'X25519', args: [encodeBase64(share)], body }
+  let share: Uint8Array, shared: Uint8Array
+  try {
+    share = await p.x25519.publicKey(ephemeral)
+    // sharedSecret refuses an all-zero result: our own recipient strings are checked on input,
+    // so this can only be a low-order key someone crafted, which no identity can open.
+    shared = await p.x25519.sharedSecret(ephemeral, recipient)
+  } finally {
+    ephemeral.fill(0) // used for this stanza only; nothing needs it again
+  }
+  const body = await sealFileKey(p, await wrapKey(p, shared, share, recipient), fileKey)
+  return { type: 'X25519', args: [base64Encode(share, { padding: false })], body }
 }
 
 /**
@@ -75,7 +82,7 @@ export async function unwrapX25519(p: Primitives, stanzas: readonly Stanza[], id
     if (s.type !== 'X25519') continue
     const bad = (message: string) => new CryptoError('E_FORMAT', `age header: X25519 stanza ${index + 1}: ${message}`, { details: { field: 'stanza', stanza: index } })
     if (s.args.length !== 1) throw bad(`expected 1 argument after the type, got ${s.args.length}`)
-    const share = decodeBase64(s.args[0]!)
+    const share = tryBase64Decode(s.args[0]!, { padding: 'forbidden' })
     if (!share || share.length !== 32) throw bad('the ephemeral share is not canonical base64 of 32 bytes')
     if (s.body.length !== WRAPPED_KEY_SIZE) throw bad(`the body is ${s.body.length} bytes, not ${WRAPPED_KEY_SIZE}`)
     let shared: Uint8Array
@@ -89,14 +96,9 @@ export async function unwrapX25519(p: Primitives, stanzas: readonly Stanza[], id
         details: { field: 'stanza', stanza: index },
       })
     }
-    const key = await wrapKey(p, shared, share, identity.publicKey)
-    try {
-      const fileKey = await p.aead.decrypt('chacha20-poly1305', key, ZERO_NONCE, s.body)
-      if (fileKey.length === FILE_KEY_SIZE) return fileKey
-    } catch (e) {
-      if (!(e instanceof CryptoError) || e.code !== 'E_DECRYPT') throw e
-      // Addressed to someone else: try the next stanza.
-    }
+    // undefined: addressed to someone else; try the next stanza.
+    const fileKey = await openFileKey(p, await wrapKey(p, shared, share, identity.publicKey), s.body)
+    if (fileKey) return fileKey
   }
   return undefined
 }

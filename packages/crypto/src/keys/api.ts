@@ -89,9 +89,14 @@ export function createKeysApi(p: Primitives) {
    */
   async function secretKeyFromSeed(seed: BytesLike | string, options: KeyImportOptions = {}): Promise<SecretKey> {
     const raw = keyBytes(seed, 'seed')
-    const keyId = checkKeyIdOption(options.keyId)
-    const pkBytes = await p.ed25519.publicKey(raw)
-    return newSecretKey(raw, newPublicKey(pkBytes, keyId ?? keyIdOf(pkBytes)))
+    try {
+      const keyId = checkKeyIdOption(options.keyId)
+      const pkBytes = await p.ed25519.publicKey(raw)
+      return newSecretKey(raw, newPublicKey(pkBytes, keyId ?? keyIdOf(pkBytes)))
+    } finally {
+      // Decoded from hex: our copy (the key holds its own). Bytes are the caller's: left alone.
+      if (typeof seed === 'string') raw.fill(0)
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { copyBytes, toBytes, type BytesLike } from '../bytes.js'
+import { concatBytes, copyBytes, toBytes, type BytesLike } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { Primitives } from '../primitives/types.js'
 import { describe } from './lines.js'
@@ -100,11 +100,5 @@ export async function collect(input: Classified, maxBytes: number): Promise<Uint
     if (total > maxBytes) return undefined
     parts.push(copyBytes(chunk)) // a source may reuse its buffer for the next chunk
   }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
+  return concatBytes(parts)
 }

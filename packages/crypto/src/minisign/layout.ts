@@ -66,15 +66,3 @@ export function algName(bytes: Uint8Array): string {
   const printable = bytes.every((b) => b >= 0x20 && b < 0x7f)
   return printable ? JSON.stringify(String.fromCharCode(...bytes)) : `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
 }
-
-/**
- * Whether two short byte strings are equal (algorithm tags: public, no timing concern).
- *
- * @example
- * ```ts
- * sameBytes(bytes.subarray(0, 2), ALG_ED) // true for a key line
- * ```
- */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}

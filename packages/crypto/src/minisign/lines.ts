@@ -1,3 +1,4 @@
+import { decodeUtf8 } from '../encoding/utf8.js'
 import { CryptoError } from '../errors.js'
 
 /** Key files and signatures arrive as text or as the file's bytes (UTF-8). */
@@ -12,8 +13,6 @@ export interface TextLimits {
   /** Longest accepted line, without its line ending. */
   readonly maxLineLength: number
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * The lines of a minisign file, bounded first. Line endings are LF or CRLF: minisign reads
@@ -33,11 +32,11 @@ export function readLines(input: unknown, limits: TextLimits): string[] {
     text = input
   } else if (input instanceof Uint8Array) {
     if (input.length > limits.maxLength) throw tooLong(limits, input.length)
-    try {
-      text = utf8.decode(input)
-    } catch (e) {
-      throw new CryptoError('E_FORMAT', `${limits.what}: not UTF-8 text`, { cause: e, details: { field: 'text' } })
-    }
+    // A BOM stays in the text, as in a string read from the same file: both are then refused
+    // where minisign refuses them (a .minisig must start with "untrusted comment: ").
+    const decoded = decodeUtf8(input)
+    if (decoded === undefined) throw new CryptoError('E_FORMAT', `${limits.what}: not UTF-8 text`, { details: { field: 'text' } })
+    text = decoded
   } else {
     throw new CryptoError('E_ARGUMENT', `${limits.what}: expected a string or a Uint8Array, got ${describe(input)}`)
   }

@@ -1,10 +1,11 @@
+import { equalBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { newPublicKey } from '../keys/construct.js'
 import { keyIdFromBytes, keyIdToBytes } from '../keys/keyid.js'
 import type { PublicKey } from '../keys/types.js'
 import { assertPublicKey } from '../keys/validate.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
-import { ALG_ED, MAX_UNTRUSTED_COMMENT_BYTES, PUBLIC_KEY_BYTES, UNTRUSTED_PREFIX, algName, sameBytes } from './layout.js'
+import { base64Encode, tryBase64Decode } from '../encoding/base64.js'
+import { ALG_ED, MAX_UNTRUSTED_COMMENT_BYTES, PUBLIC_KEY_BYTES, UNTRUSTED_PREFIX, algName } from './layout.js'
 import { checkComment } from './comment.js'
 import { readLines, type TextInput } from './lines.js'
 
@@ -55,14 +56,14 @@ export function decodePublicKeyLine(line: string, lineNo: number): PublicKey {
     throw new CryptoError('E_FORMAT', `minisign public key: line ${lineNo} is a comment; the key line is missing`, { details: where })
   }
   // Bound before decoding: the only valid length is 56 characters.
-  const bytes = line.length === 56 ? decodeBase64(line) : undefined
+  const bytes = line.length === 56 ? tryBase64Decode(line) : undefined
   if (!bytes || bytes.length !== PUBLIC_KEY_BYTES) {
     throw new CryptoError('E_FORMAT', `minisign public key: line ${lineNo} is not the base64 of a ${PUBLIC_KEY_BYTES}-byte key (56 characters, got ${line.length})`, {
       details: where,
     })
   }
   const alg = bytes.subarray(0, 2)
-  if (!sameBytes(alg, ALG_ED)) {
+  if (!equalBytes(alg, ALG_ED)) {
     throw new CryptoError('E_UNSUPPORTED', `minisign public key: signature algorithm ${algName(alg)} on line ${lineNo}; only "Ed" (Ed25519) exists`, {
       details: { field: 'signatureAlgorithm', line: lineNo },
     })
@@ -84,7 +85,7 @@ export function encodePublicKeyLine(publicKey: PublicKey): string {
   bytes.set(ALG_ED, 0)
   bytes.set(keyIdToBytes(pk.keyId), 2)
   bytes.set(pk.bytes, 10)
-  return encodeBase64(bytes)
+  return base64Encode(bytes)
 }
 
 /**

@@ -1,11 +1,11 @@
-import { equalBytes } from '../bytes.js'
+import { equalBytes, isAllZero } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { newPublicKey, newSecretKey } from '../keys/construct.js'
 import { keyIdFromBytes, keyIdToBytes } from '../keys/keyid.js'
 import type { SecretKey } from '../keys/types.js'
 import { assertSecretKey } from '../keys/validate.js'
-import type { Primitives } from '../primitives/types.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
+import type { Primitives, ScryptParams } from '../primitives/types.js'
+import { base64Encode, tryBase64Decode } from '../encoding/base64.js'
 import { secretKeyChecksum } from './checksum.js'
 import { checkComment } from './comment.js'
 import {
@@ -20,7 +20,6 @@ import {
   SK,
   UNTRUSTED_PREFIX,
   algName,
-  sameBytes,
 } from './layout.js'
 import { describe, readLines, type TextInput } from './lines.js'
 import { MAX_MEMLIMIT, MAX_OPSLIMIT, scryptParamsFromLimits } from './scrypt-params.js'
@@ -48,10 +47,24 @@ export interface EncryptSecretKeyOptions {
   comment?: string
 }
 
-function passwordBytes(password: unknown): Uint8Array {
-  if (typeof password === 'string') return new TextEncoder().encode(password)
-  if (password instanceof Uint8Array) return password
-  throw new CryptoError('E_ARGUMENT', `password: expected a string or a Uint8Array, got ${describe(password)}`, { details: { field: 'password' } })
+function checkPassword(password: unknown): asserts password is string | Uint8Array {
+  if (typeof password !== 'string' && !(password instanceof Uint8Array)) {
+    throw new CryptoError('E_ARGUMENT', `password: expected a string or a Uint8Array, got ${describe(password)}`, { details: { field: 'password' } })
+  }
+}
+
+/**
+ * The scrypt key stream that encrypts keynum_sk. A password given as text is encoded (UTF-8, as
+ * minisign reads it from the terminal) into a copy of ours, wiped here; bytes the caller passed
+ * are theirs and left alone.
+ */
+async function keyStream(p: Primitives, password: string | Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+  const bytes = typeof password === 'string' ? new TextEncoder().encode(password) : password
+  try {
+    return await p.scrypt(bytes, salt, params)
+  } finally {
+    if (bytes !== password) bytes.fill(0)
+  }
 }
 
 /** A little-endian u64 as a number; values past 2^53 come out inexact but still huge, which the caps refuse. */
@@ -83,7 +96,7 @@ function decodeSecretKeyLine(text: TextInput): { bytes: Uint8Array; lineNo: numb
   const where = { field: 'secretKey', line: lineNo }
   if (line.startsWith(UNTRUSTED_PREFIX)) throw new CryptoError('E_FORMAT', `minisign secret key: line ${lineNo} is a comment; the key line is missing`, { details: where })
   // Bound before decoding: the only valid length is 212 characters.
-  const bytes = line.length === BASE64_LENGTH ? decodeBase64(line) : undefined
+  const bytes = line.length === BASE64_LENGTH ? tryBase64Decode(line) : undefined
   if (!bytes || bytes.length !== SECRET_KEY_BYTES) {
     throw new CryptoError('E_FORMAT', `minisign secret key: line ${lineNo} is not the base64 of a ${SECRET_KEY_BYTES}-byte key (${BASE64_LENGTH} characters, got ${line.length})`, {
       details: where,
@@ -91,7 +104,7 @@ function decodeSecretKeyLine(text: TextInput): { bytes: Uint8Array; lineNo: numb
   }
   const check = (at: number, expected: Uint8Array[], field: string, what: string) => {
     const alg = bytes.subarray(at, at + 2)
-    if (!expected.some((e) => sameBytes(alg, e))) {
+    if (!expected.some((e) => equalBytes(alg, e))) {
       throw new CryptoError('E_UNSUPPORTED', `minisign secret key: ${what} ${algName(alg)} on line ${lineNo} is not one minisign defines (${expected.map(algName).join(' or ')})`, {
         details: { field, line: lineNo },
       })
@@ -122,9 +135,10 @@ function decodeSecretKeyLine(text: TextInput): { bytes: Uint8Array; lineNo: numb
 export async function parseSecretKey(p: Primitives, text: TextInput, options: ParseSecretKeyOptions = {}): Promise<SecretKey> {
   if (typeof options !== 'object' || options === null) throw new CryptoError('E_ARGUMENT', 'options: expected an object')
   // Type-check the password even when this key turns out not to need it.
-  const password = options.password === undefined ? undefined : passwordBytes(options.password)
+  const password = options.password
+  if (password !== undefined) checkPassword(password)
   const { bytes, lineNo } = decodeSecretKeyLine(text)
-  const encrypted = sameBytes(bytes.subarray(SK.kdfAlg, SK.kdfAlg + 2), KDF_SCRYPT)
+  const encrypted = equalBytes(bytes.subarray(SK.kdfAlg, SK.kdfAlg + 2), KDF_SCRYPT)
   // A view into the decoded line, which is ours: decrypted in place and wiped in `finally`.
   const keynum = bytes.subarray(SK.keynum, SK.keynum + KEYNUM_SK_BYTES)
   try {
@@ -135,7 +149,7 @@ export async function parseSecretKey(p: Primitives, text: TextInput, options: Pa
         })
       }
       const params = scryptParamsFromLimits(readU64(bytes, SK.opslimit), readU64(bytes, SK.memlimit), KEYNUM_SK_BYTES)
-      const stream = await p.scrypt(password, bytes.subarray(SK.salt, SK.salt + SALT_BYTES), params)
+      const stream = await keyStream(p, password, bytes.subarray(SK.salt, SK.salt + SALT_BYTES), params)
       xorInto(keynum, stream)
       stream.fill(0)
     }
@@ -145,7 +159,7 @@ export async function parseSecretKey(p: Primitives, text: TextInput, options: Pa
     const stored = keynum.subarray(72, 104)
     // minisign 0.11 writes (and never reads) an all-zero checksum in unencrypted keys; the
     // seed/public-key check below still catches damage to those. Any other value must match.
-    const unchecked = !encrypted && stored.every((b) => b === 0)
+    const unchecked = !encrypted && isAllZero(stored)
     if (!unchecked && !equalBytes(secretKeyChecksum(ALG_ED, keyId, seed, pk), stored)) {
       throw encrypted
         ? new CryptoError('E_DECRYPT', 'minisign secret key: wrong password (or a damaged file): the decrypted key does not match its checksum', { details: { field: 'password', line: lineNo } })
@@ -174,7 +188,7 @@ function keynumOf(sk: SecretKey): Uint8Array {
 
 function keyFileText(comment: string, bytes: Uint8Array): string {
   checkComment(comment, 'comment', MAX_UNTRUSTED_COMMENT_BYTES)
-  return `${UNTRUSTED_PREFIX}${comment}\n${encodeBase64(bytes)}\n`
+  return `${UNTRUSTED_PREFIX}${comment}\n${base64Encode(bytes)}\n`
 }
 
 /**
@@ -217,7 +231,7 @@ export function formatMinisignSecretKey(secretKey: SecretKey, options: { comment
  */
 export async function encryptSecretKey(p: Primitives, secretKey: SecretKey, password: string | Uint8Array, options: EncryptSecretKeyOptions = {}): Promise<string> {
   const sk = assertSecretKey(secretKey)
-  const pw = passwordBytes(password)
+  checkPassword(password)
   const opslimit = options.opslimit ?? MAX_OPSLIMIT
   const memlimit = options.memlimit ?? MAX_MEMLIMIT
   // Validates both against the caps the parser applies: never write a key we would refuse.
@@ -232,8 +246,9 @@ export async function encryptSecretKey(p: Primitives, secretKey: SecretKey, pass
   bytes.set(salt, SK.salt)
   writeU64(bytes, SK.opslimit, opslimit)
   writeU64(bytes, SK.memlimit, memlimit)
+  const stream = await keyStream(p, password, salt, params)
+  // The seed in the clear exists only from here to the XOR, which cannot fail.
   const keynum = keynumOf(sk)
-  const stream = await p.scrypt(pw, salt, params)
   xorInto(keynum, stream)
   stream.fill(0)
   bytes.set(keynum, SK.keynum)

@@ -1,4 +1,4 @@
-import { equalBytes } from '../bytes.js'
+import { concatBytes, equalBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { SecretKey } from '../keys/types.js'
 import { assertSecretKey } from '../keys/validate.js'
@@ -41,6 +41,9 @@ function defaultTrustedComment(options: SignOptions, prehashed: boolean): string
   return `timestamp:${ts}\tfile:${options.fileName}${prehashed ? '\thashed' : ''}`
 }
 
+const DSSE_PAE_PREFIX = new TextEncoder().encode('DSSEv1 ')
+const startsWith = (bytes: Uint8Array, prefix: Uint8Array) => bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b)
+
 /**
  * Sign `data` with `secretKey` in minisign's format (`signFile` of the package API, bound to
  * primitives). Everything is checked before the data is read: the options, the comments, and
@@ -70,12 +73,17 @@ export async function signWith(p: Primitives, data: SignInput, secretKey: Secret
   }
 
   const message = prehashed ? await prehash(p, input) : (input as { bytes: Uint8Array }).bytes
+  // Legacy signatures are raw Ed25519 over the caller's bytes; the same keys sign DSSE
+  // envelopes, whose signed message is a PAE starting "DSSEv1 ". Refuse to sign such bytes,
+  // so a legacy file signature can never double as a package signature or attestation.
+  if (!prehashed && startsWith(message, DSSE_PAE_PREFIX)) {
+    throw new CryptoError('E_ARGUMENT', 'legacy (prehash: false) signing refuses data that starts with "DSSEv1 " (it would be a valid DSSE signature); sign it prehashed', {
+      details: { field: 'data' },
+    })
+  }
   const signature = await p.ed25519.sign(message, sk.seed)
   // The global signature binds the trusted comment to this signature (minisign: sig || comment).
-  const signedComment = new Uint8Array(signature.length + trusted.length)
-  signedComment.set(signature, 0)
-  signedComment.set(trusted, signature.length)
-  const globalSignature = await p.ed25519.sign(signedComment, sk.seed)
+  const globalSignature = await p.ed25519.sign(concatBytes([signature, trusted]), sk.seed)
   return formatMinisignSignature({
     algorithm: prehashed ? 'ED' : 'Ed',
     keyId: sk.keyId,

@@ -1,8 +1,9 @@
+import { equalBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { keyIdFromBytes, keyIdToBytes } from '../keys/keyid.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
+import { base64Encode, tryBase64Decode } from '../encoding/base64.js'
 import { checkComment } from './comment.js'
-import { ALG_ED, ALG_PREHASHED, ED25519_SIGNATURE_BYTES, SIGNATURE_BYTES, TRUSTED_PREFIX, UNTRUSTED_PREFIX, algName, sameBytes } from './layout.js'
+import { ALG_ED, ALG_PREHASHED, ED25519_SIGNATURE_BYTES, SIGNATURE_BYTES, TRUSTED_PREFIX, UNTRUSTED_PREFIX, algName } from './layout.js'
 import { readLines, type TextInput } from './lines.js'
 
 /** 'ED': Ed25519 over BLAKE2b-512 of the file (minisign's default); 'Ed': legacy, Ed25519 over the file itself. */
@@ -64,16 +65,16 @@ export function parseMinisignSignature(text: TextInput): MinisignSignature {
   if (!l1.startsWith(UNTRUSTED_PREFIX)) throw formatError(`line 1 must start with "${UNTRUSTED_PREFIX}"`, 'untrustedComment', 1)
   if (!l3.startsWith(TRUSTED_PREFIX)) throw formatError(`line 3 must start with "${TRUSTED_PREFIX}"`, 'trustedComment', 3)
   // Bound before decoding: each base64 line has exactly one valid length.
-  const sig = l2.length === SIG_BASE64_LENGTH ? decodeBase64(l2) : undefined
+  const sig = l2.length === SIG_BASE64_LENGTH ? tryBase64Decode(l2) : undefined
   if (!sig || sig.length !== SIGNATURE_BYTES) {
     throw formatError(`line 2 is not the base64 of a ${SIGNATURE_BYTES}-byte signature (${SIG_BASE64_LENGTH} characters, got ${l2.length})`, 'signature', 2)
   }
-  const global = l4.length === GLOBAL_BASE64_LENGTH ? decodeBase64(l4) : undefined
+  const global = l4.length === GLOBAL_BASE64_LENGTH ? tryBase64Decode(l4) : undefined
   if (!global || global.length !== ED25519_SIGNATURE_BYTES) {
     throw formatError(`line 4 is not the base64 of a ${ED25519_SIGNATURE_BYTES}-byte global signature (${GLOBAL_BASE64_LENGTH} characters, got ${l4.length})`, 'globalSignature', 4)
   }
   const alg = sig.subarray(0, 2)
-  const algorithm: MinisignAlgorithm | undefined = sameBytes(alg, ALG_PREHASHED) ? 'ED' : sameBytes(alg, ALG_ED) ? 'Ed' : undefined
+  const algorithm: MinisignAlgorithm | undefined = equalBytes(alg, ALG_PREHASHED) ? 'ED' : equalBytes(alg, ALG_ED) ? 'Ed' : undefined
   if (!algorithm) {
     throw new CryptoError('E_UNSUPPORTED', `minisign signature: algorithm ${algName(alg)} on line 2; minisign defines "ED" (prehashed) and "Ed" (legacy)`, {
       details: { field: 'signatureAlgorithm', line: 2 },
@@ -113,5 +114,5 @@ export function formatMinisignSignature(sig: MinisignSignature): string {
   bytes.set(sig.algorithm === 'ED' ? ALG_PREHASHED : ALG_ED, 0)
   bytes.set(keyIdToBytes(sig.keyId), 2)
   bytes.set(sig.signature, 10)
-  return `${UNTRUSTED_PREFIX}${sig.untrustedComment}\n${encodeBase64(bytes)}\n${TRUSTED_PREFIX}${sig.trustedComment}\n${encodeBase64(sig.globalSignature)}\n`
+  return `${UNTRUSTED_PREFIX}${sig.untrustedComment}\n${base64Encode(bytes)}\n${TRUSTED_PREFIX}${sig.trustedComment}\n${base64Encode(sig.globalSignature)}\n`
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { PublicKey } from '../keys/types.js'
 import { assertPublicKey } from '../keys/validate.js'
@@ -105,10 +106,7 @@ export async function verifyWith(p: Primitives, data: SignInput, minisig: TextIn
   if (!message) return fail('too-large', `a legacy signature needs the whole stream in memory, and it is longer than maxLegacyBytes (${maxLegacyBytes})`)
   if (!(await p.ed25519.verify(sig.signature, message, pk.bytes))) return fail('bad-signature', 'the signature does not match this data and key')
 
-  const trusted = new TextEncoder().encode(sig.trustedComment)
-  const signedComment = new Uint8Array(sig.signature.length + trusted.length)
-  signedComment.set(sig.signature, 0)
-  signedComment.set(trusted, sig.signature.length)
+  const signedComment = concatBytes([sig.signature, new TextEncoder().encode(sig.trustedComment)])
   if (!(await p.ed25519.verify(sig.globalSignature, signedComment, pk.bytes))) {
     return fail('bad-global-signature', 'the data signature is good, but the trusted comment or the global signature was changed')
   }

@@ -1,5 +1,5 @@
 import { CryptoError, type CryptoErrorCode } from '../errors.js'
-import type { AeadAlgorithm } from './types.js'
+import type { AeadAlgorithm, ScryptParams } from './types.js'
 
 /**
  * Argument checks shared by every implementation, so that a wrong key length is the same
@@ -41,19 +41,43 @@ export function lowOrderError(cause?: unknown): CryptoError {
   return new CryptoError('E_DECRYPT', 'X25519 gave the all-zero shared secret (a low-order public key)', { cause })
 }
 
-/** HKDF-SHA-256 can produce at most 255 blocks of 32 bytes (RFC 5869 §2.3). */
-export function checkHkdfLength(length: number): void {
+/**
+ * Byte arguments of HKDF-SHA-256, and its output length: at most 255 blocks of 32 bytes (RFC
+ * 5869 §2.3). node:crypto would also take strings (as UTF-8) where noble throws a TypeError.
+ */
+export function checkHkdf(ikm: unknown, salt: unknown, info: unknown, length: number): void {
+  requireBytes('HKDF input key', ikm)
+  requireBytes('HKDF salt', salt)
+  requireBytes('HKDF info', info)
   if (!Number.isSafeInteger(length) || length < 0 || length > 255 * 32) {
     throw new CryptoError('E_ARGUMENT', `HKDF-SHA-256 output length must be 0..${255 * 32}, got ${length}`)
   }
 }
 
-/** scrypt parameters every implementation accepts identically (RFC 7914 §2). */
-export function checkScrypt(logN: number, r: number, p: number, dkLen: number): void {
+/** Byte arguments of HMAC-SHA-256 (see {@link checkHkdf} on strings). */
+export function checkHmac(key: unknown, data: unknown): void {
+  requireBytes('HMAC key', key)
+  requireBytes('HMAC data', data)
+}
+
+/**
+ * scrypt arguments every implementation accepts identically: RFC 7914 §2 within what each can
+ * run, so that no parameter set computes in one and throws its own error in another. OpenSSL
+ * enforces N < 2^(16 r) (§2; noble does not) and keeps 128·r·p in a signed 32-bit length;
+ * Node caps the output at 2^31 - 1 bytes and `maxmem` at a safe integer.
+ */
+export function checkScrypt(password: unknown, salt: unknown, { logN, r, p, dkLen }: ScryptParams): void {
+  requireBytes('scrypt password', password)
+  requireBytes('scrypt salt', salt)
   const ok = (n: number, max: number) => Number.isSafeInteger(n) && n >= 1 && n <= max
-  if (!ok(logN, 40) || !ok(r, 2 ** 30) || !ok(p, 2 ** 30) || !ok(dkLen, 2 ** 32) || r * p >= 2 ** 30) {
+  if (!ok(logN, 40) || !ok(r, 2 ** 30) || !ok(p, 2 ** 30) || !ok(dkLen, 2 ** 31 - 1) || logN >= 16 * r || 128 * r * p > 2 ** 31 - 1 || !Number.isSafeInteger(scryptMaxmem(logN, r, p))) {
     throw new CryptoError('E_ARGUMENT', `invalid scrypt parameters logN=${logN} r=${r} p=${p} dkLen=${dkLen}`)
   }
+}
+
+/** A length for randomBytes (the same CryptoError whichever CSPRNG would have complained). */
+export function checkRandomLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < 0) throw new CryptoError('E_ARGUMENT', `randomBytes: the length must be a non-negative integer, got ${String(length)}`)
 }
 
 /**

@@ -1,4 +1,4 @@
-import { copyBytes } from '../bytes.js'
+import { concatBytes, copyBytes } from '../bytes.js'
 
 /**
  * The fixed DER wrappers (RFC 8410) that carry raw 32-byte X25519/Ed25519 keys into the native
@@ -11,12 +11,7 @@ const ED25519_SPKI = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x6
 const X25519_PKCS8 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20)
 const X25519_SPKI = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00)
 
-function wrap(prefix: Uint8Array, key: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(prefix.length + key.length)
-  out.set(prefix)
-  out.set(key, prefix.length)
-  return out
-}
+const wrap = (prefix: Uint8Array, key: Uint8Array) => concatBytes([prefix, key])
 
 /** PKCS#8 `PrivateKeyInfo` of a 32-byte Ed25519 seed. */
 export const ed25519Pkcs8 = (seed: Uint8Array) => wrap(ED25519_PKCS8, seed)

@@ -6,8 +6,9 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
+import { isAllZero } from '../bytes.js'
 import { nobleBackend } from '../hash/noble.js'
-import { checkAead, checkHkdfLength, checkScrypt, decryptError, lowOrderError, requireBytes, requireLength, scryptMaxmem } from './checks.js'
+import { checkAead, checkHkdf, checkHmac, checkRandomLength, checkScrypt, decryptError, lowOrderError, requireBytes, requireLength, scryptMaxmem } from './checks.js'
 import { passesEd25519Prechecks } from './ed25519-rules.js'
 import type { AeadAlgorithm, Primitives } from './types.js'
 
@@ -54,7 +55,7 @@ const cipher = (algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, aa
 
 /** Secure random bytes from the platform's CSPRNG (WebCrypto's getRandomValues, also in Node). */
 export function randomBytes(length: number): Uint8Array {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`randomBytes: bad length ${length}`)
+  checkRandomLength(length)
   const out = new Uint8Array(length)
   // getRandomValues fills at most 65 536 bytes per call.
   for (let at = 0; at < length; at += 65536) globalThis.crypto.getRandomValues(out.subarray(at, Math.min(length, at + 65536)))
@@ -72,7 +73,7 @@ export function x25519Shared(scalar: Uint8Array, publicKey: Uint8Array): Uint8Ar
     // @noble/curves itself refuses the all-zero result; nothing else can fail after the checks above.
     throw lowOrderError(e)
   }
-  if (shared.every((b) => b === 0)) throw lowOrderError()
+  if (isAllZero(shared)) throw lowOrderError()
   return shared
 }
 
@@ -123,12 +124,15 @@ export const noblePrimitives: Primitives = {
     },
   },
   hkdf: async (ikm, salt, info, length) => {
-    checkHkdfLength(length)
+    checkHkdf(ikm, salt, info, length)
     return hkdf(sha256, ikm, salt, info, length)
   },
-  hmac: async (key, data) => hmac(sha256, key, data),
+  hmac: async (key, data) => {
+    checkHmac(key, data)
+    return hmac(sha256, key, data)
+  },
   scrypt: async (password, salt, { logN, r, p, dkLen }) => {
-    checkScrypt(logN, r, p, dkLen)
+    checkScrypt(password, salt, { logN, r, p, dkLen })
     // The async variant yields to the event loop every few ms: a browser tab stays responsive.
     return scryptAsync(password, salt, { N: 2 ** logN, r, p, dkLen, maxmem: scryptMaxmem(logN, r, p) })
   },

@@ -14,11 +14,11 @@ import {
   type DecipherGCM,
   type KeyObject,
 } from 'node:crypto'
-import { copyBytes } from '../bytes.js'
+import { concatBytes, copyBytes, isAllZero } from '../bytes.js'
 import { algorithmInfo, type HashAlgorithm } from '../hash/algorithms.js'
 import { nobleBackend } from '../hash/noble.js'
 import { nodeBackend } from '../hash/node.js'
-import { checkAead, checkHkdfLength, checkScrypt, decryptError, lowOrderError, requireBytes, requireLength, scryptMaxmem } from './checks.js'
+import { checkAead, checkHkdf, checkHmac, checkRandomLength, checkScrypt, decryptError, lowOrderError, requireBytes, requireLength, scryptMaxmem } from './checks.js'
 import { ed25519Pkcs8, ed25519Spki, rawFromSpki, x25519Pkcs8, x25519Spki } from './der.js'
 import { passesEd25519Prechecks } from './ed25519-rules.js'
 import type { AeadAlgorithm, Primitives } from './types.js'
@@ -83,6 +83,11 @@ const edPublic = (publicKey: Uint8Array) => okpKey('Ed25519', 'public', publicKe
 const xPrivate = (scalar: Uint8Array) => okpKey('X25519', 'private', scalar)
 const xPublic = (publicKey: Uint8Array) => okpKey('X25519', 'public', publicKey)
 const spkiOf = (key: KeyObject): Uint8Array => rawFromSpki(createPublicKey(key).export({ format: 'der', type: 'spki' }))
+/** `publicKey` of both curves: the public half OpenSSL derives when it imports the secret. */
+const publicKeyOf = (crv: 'Ed25519' | 'X25519', what: string) => async (secret: Uint8Array) => {
+  requireLength(what, secret, 32, 'E_KEY')
+  return spkiOf(okpKey(crv, 'private', secret))
+}
 
 function seal(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   checkAead(algorithm, key, nonce, plaintext, aad)
@@ -91,11 +96,7 @@ function seal(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, plai
   if (aad) c.setAAD(aad)
   const head = c.update(plaintext)
   const tail = c.final()
-  const out = new Uint8Array(head.length + tail.length + 16)
-  out.set(head)
-  out.set(tail, head.length)
-  out.set(c.getAuthTag(), head.length + tail.length)
-  return out
+  return concatBytes([head, tail, c.getAuthTag()])
 }
 
 function open(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array {
@@ -109,11 +110,7 @@ function open(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, seal
   try {
     // final() checks the tag; until it succeeds `head` is unauthenticated and never leaves here.
     const tail = d.final()
-    if (tail.length === 0) return own(head)
-    const out = new Uint8Array(head.length + tail.length)
-    out.set(head)
-    out.set(tail, head.length)
-    return out
+    return tail.length === 0 ? own(head) : concatBytes([head, tail])
   } catch (e) {
     head.fill(0)
     throw decryptError(algorithm, e)
@@ -127,14 +124,11 @@ export const nodePrimitives: Primitives = {
   hashSync: (algorithm, data) => hashBackend(algorithm).hashSync!(algorithm, data),
   createHasher: (algorithm) => hashBackend(algorithm).createHasher!(algorithm),
   randomBytes(length) {
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`randomBytes: bad length ${length}`)
+    checkRandomLength(length)
     return randomFillSync(new Uint8Array(length))
   },
   ed25519: {
-    publicKey: async (seed) => {
-      requireLength('Ed25519 seed', seed, 32, 'E_KEY')
-      return spkiOf(edPrivate(seed))
-    },
+    publicKey: publicKeyOf('Ed25519', 'Ed25519 seed'),
     sign: async (message, seed) => {
       requireLength('Ed25519 seed', seed, 32, 'E_KEY')
       requireBytes('message', message)
@@ -153,10 +147,7 @@ export const nodePrimitives: Primitives = {
     },
   },
   x25519: {
-    publicKey: async (scalar) => {
-      requireLength('X25519 secret key', scalar, 32, 'E_KEY')
-      return spkiOf(xPrivate(scalar))
-    },
+    publicKey: publicKeyOf('X25519', 'X25519 secret key'),
     sharedSecret: async (scalar, publicKey) => {
       requireLength('X25519 secret key', scalar, 32, 'E_KEY')
       requireLength('X25519 public key', publicKey, 32, 'E_KEY')
@@ -167,7 +158,7 @@ export const nodePrimitives: Primitives = {
         // OpenSSL fails the derivation exactly when the result is all zeros (a low-order point).
         throw lowOrderError(e)
       }
-      if (shared.every((b) => b === 0)) throw lowOrderError()
+      if (isAllZero(shared)) throw lowOrderError()
       return shared
     },
   },
@@ -176,12 +167,15 @@ export const nodePrimitives: Primitives = {
     decrypt: async (algorithm, key, nonce, sealed, aad) => open(algorithm, key, nonce, sealed, aad),
   },
   hkdf: async (ikm, salt, info, length) => {
-    checkHkdfLength(length)
+    checkHkdf(ikm, salt, info, length)
     return own(hkdfSync('sha256', ikm, salt, info, length))
   },
-  hmac: async (key, data) => own(createHmac('sha256', key).update(data).digest()),
+  hmac: async (key, data) => {
+    checkHmac(key, data)
+    return own(createHmac('sha256', key).update(data).digest())
+  },
   scrypt: async (password, salt, { logN, r, p, dkLen }) => {
-    checkScrypt(logN, r, p, dkLen)
+    checkScrypt(password, salt, { logN, r, p, dkLen })
     // The callback form runs on libuv's thread pool: the event loop stays free during the work.
     return new Promise((resolve, reject) =>
       scryptCallback(password, salt, dkLen, { N: 2 ** logN, r, p, maxmem: scryptMaxmem(logN, r, p) }, (err, key) => (err ? reject(err) : resolve(own(key)))),

@@ -1,7 +1,7 @@
-import { copyBytes, fromHex, toHex } from '../bytes.js'
+import { copyBytes, fromHex, isAllZero, toHex } from '../bytes.js'
 import { algorithmInfo } from '../hash/algorithms.js'
 import { nobleBackend } from '../hash/noble.js'
-import { checkAead, checkHkdfLength, decryptError, requireBytes, requireLength } from './checks.js'
+import { checkAead, checkHkdf, checkHmac, decryptError, requireBytes, requireLength } from './checks.js'
 import { ed25519Pkcs8, x25519Pkcs8 } from './der.js'
 import { passesEd25519Prechecks } from './ed25519-rules.js'
 import { RFC7748_DH, RFC8032_TEST1 } from './known-answers.js'
@@ -147,7 +147,7 @@ export function createWebPrimitives(subtle?: SubtleCrypto | null): WebPrimitives
         if (await hasX25519()) {
           try {
             const shared = await x25519Derive(native()!, scalar, publicKey)
-            if (!shared.every((b) => b === 0)) return shared
+            if (!isAllZero(shared)) return shared
           } catch {
             // WebCrypto throws an OperationError for the all-zero result; noble below gives the
             // definitive answer (and our E_DECRYPT) for that and for anything else it refused.
@@ -183,7 +183,7 @@ export function createWebPrimitives(subtle?: SubtleCrypto | null): WebPrimitives
       },
     },
     hkdf: async (ikm, salt, info, length) => {
-      checkHkdfLength(length)
+      checkHkdf(ikm, salt, info, length)
       const s = native()
       if (s && length > 0) {
         try {
@@ -196,6 +196,7 @@ export function createWebPrimitives(subtle?: SubtleCrypto | null): WebPrimitives
       return noblePrimitives.hkdf(ikm, salt, info, length)
     },
     hmac: async (key, data) => {
+      checkHmac(key, data)
       const s = native()
       if (s && key.length > 0) {
         // WebCrypto refuses empty HMAC keys (allowed by RFC 2104): those go to noble.

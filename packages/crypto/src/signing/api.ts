@@ -1,6 +1,6 @@
 import { toBytes, type BytesLike } from '../bytes.js'
 import { CryptoError } from '../errors.js'
-import { toDate, type Keyring } from '../keyring.js'
+import { assertKeyring, toDate, type Keyring } from '../keyring.js'
 import type { SecretKey } from '../keys/types.js'
 import type { Primitives } from '../primitives/types.js'
 import { checkEnvelope, decodeEnvelope, overallReason, signEnvelope, type DecodedEnvelope, type DsseEnvelope, type DsseLimits, type DsseVerification } from './dsse.js'
@@ -43,9 +43,7 @@ export function createSigningApi(p: Primitives) {
    * ```
    */
   async function verifyDsse(envelope: DsseEnvelope | Uint8Array | string, keyring: Keyring, options: VerifyDsseOptions = {}): Promise<DsseVerification> {
-    if (!keyring || typeof keyring.get !== 'function' || typeof keyring.check !== 'function' || typeof keyring.list !== 'function') {
-      throw new CryptoError('E_ARGUMENT', 'expected a Keyring', { details: { field: 'keyring' } })
-    }
+    assertKeyring(keyring)
     const now = toDate(options.now ?? new Date(), 'now')
     let env: DecodedEnvelope
     try {

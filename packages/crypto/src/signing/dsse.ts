@@ -4,8 +4,11 @@ import type { Keyring, KeyringEntry } from '../keyring.js'
 import type { SecretKey } from '../keys/types.js'
 import { assertSecretKey } from '../keys/validate.js'
 import type { Primitives } from '../primitives/types.js'
-import { decodeBase64, encodeBase64 } from './base64.js'
+import { base64Decode, base64Encode, type Base64DecodeOptions } from '../encoding/base64.js'
 import { parseJsonStrict } from './json.js'
+
+/** DSSE's base64 rule (envelope.md): verifiers accept the standard or URL-safe alphabet, padded or not. */
+export const DSSE_BASE64 = { alphabet: 'either', padding: 'optional', canonical: false } as const satisfies Base64DecodeOptions
 
 /**
  * A DSSE JSON envelope (https://github.com/secure-systems-lab/dsse, envelope.md). `payload`
@@ -126,7 +129,7 @@ export function decodeEnvelope(input: DsseEnvelope | Uint8Array | string, limits
   if (!Array.isArray(signatures)) throw bad('signatures', 'expected an array')
   if (signatures.length === 0) throw bad('signatures', 'no signatures')
   if (signatures.length > maxSignatures) throw bad('signatures', `more than ${maxSignatures}`)
-  const body = decodeBase64(payload, 'envelope payload')
+  const body = base64Decode(payload, { ...DSSE_BASE64, field: 'envelope payload' })
   const sigs = signatures.map((s: unknown, i) => {
     const o = s && typeof s === 'object' && !Array.isArray(s) ? (s as Record<string, unknown>) : undefined
     if (!o) throw bad(`signatures[${i}]`, 'expected an object')
@@ -135,7 +138,7 @@ export function decodeEnvelope(input: DsseEnvelope | Uint8Array | string, limits
     if (o.keyid !== undefined && typeof o.keyid !== 'string') throw bad(`signatures[${i}].keyid`, 'expected a string')
     if (typeof o.keyid === 'string' && o.keyid.length > MAX_KEYID_LENGTH) throw bad(`signatures[${i}].keyid`, `longer than ${MAX_KEYID_LENGTH} characters`)
     if (o.sig.length > 4 * ED25519_SIGNATURE_SIZE) throw bad(`signatures[${i}].sig`, 'far longer than any signature')
-    return { keyid: (o.keyid as string | undefined) ?? '', sig: decodeBase64(o.sig, `envelope signatures[${i}].sig`) }
+    return { keyid: (o.keyid as string | undefined) ?? '', sig: base64Decode(o.sig, { ...DSSE_BASE64, field: `envelope signatures[${i}].sig` }) }
   })
   return { payloadType, body, signatures: sigs }
 }
@@ -162,30 +165,57 @@ export async function signEnvelope(p: Primitives, payloadType: string, body: Uin
   const signatures = []
   for (const key of keys) {
     await checkSecretKey(p, key)
-    signatures.push({ keyid: key.keyId, sig: encodeBase64(await p.ed25519.sign(message, key.seed)) })
+    signatures.push({ keyid: key.keyId, sig: base64Encode(await p.ed25519.sign(message, key.seed)) })
   }
-  return { payloadType, payload: encodeBase64(body), signatures }
+  return { payloadType, payload: base64Encode(body), signatures }
+}
+
+/**
+ * How many Ed25519 verifications a caller is still willing to pay for. Shared by every
+ * envelope of one verification call: a signature without a keyid is tried against every
+ * trusted key, so an untrusted package could otherwise buy records x signatures x keys of them.
+ */
+export interface VerifyBudget {
+  left: number
 }
 
 /**
  * Check each signature of a decoded envelope against the keyring at `now`. The keyid hint
  * only selects which key to try (DSSE: it is unauthenticated); a signature is reported as
  * made by a key only once it verifies under that key. With no hint, every key is tried.
+ * Each verification spends one from `budget`; a signature that would overspend it is not
+ * checked and fails with `'limit'`.
  */
-export async function checkEnvelope(p: Primitives, env: DecodedEnvelope, keyring: Keyring, now: Date): Promise<{ checks: DsseSignatureCheck[]; entries: (KeyringEntry | undefined)[] }> {
+export async function checkEnvelope(
+  p: Primitives,
+  env: DecodedEnvelope,
+  keyring: Keyring,
+  now: Date,
+  budget: VerifyBudget = { left: Infinity },
+): Promise<{ checks: DsseSignatureCheck[]; entries: (KeyringEntry | undefined)[] }> {
   const message = pae(env.payloadType, env.body)
   const checks: DsseSignatureCheck[] = []
   const entries: (KeyringEntry | undefined)[] = []
   for (const s of env.signatures) {
     const candidates = s.keyid ? [keyring.get(s.keyid)].filter((e) => e !== undefined) : keyring.list()
     let verified: KeyringEntry | undefined
+    let unchecked = false
     for (const entry of candidates) {
+      if (budget.left <= 0) {
+        unchecked = true
+        break
+      }
+      budget.left--
       if (await p.ed25519.verify(s.sig, message, entry.publicKey.bytes)) {
         verified = entry
         break
       }
     }
     entries.push(verified)
+    if (unchecked) {
+      checks.push({ valid: false, keyId: s.keyid.toUpperCase(), reason: 'limit' })
+      continue
+    }
     if (!verified) {
       checks.push({ valid: false, keyId: s.keyid.toUpperCase(), reason: candidates.length === 0 || !s.keyid ? 'untrusted-key' : 'bad-signature' })
       continue

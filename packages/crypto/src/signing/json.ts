@@ -1,3 +1,4 @@
+import { decodeUtf8 } from '../encoding/utf8.js'
 import { CryptoError } from '../errors.js'
 
 /** JSON values as the signing code reads and writes them. */
@@ -70,15 +71,8 @@ const LITERALS: [string, JsonValue][] = [
  * Throws `CryptoError('E_FORMAT')` with `details.field` = `field` and `details.offset`.
  */
 export function parseJsonStrict(input: Uint8Array | string, field: string, maxDepth = MAX_JSON_DEPTH): JsonValue {
-  let text: string
-  if (typeof input === 'string') text = input
-  else {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input)
-    } catch {
-      throw new CryptoError('E_FORMAT', `${field} is not valid UTF-8`, { details: { field } })
-    }
-  }
+  const text = typeof input === 'string' ? input : decodeUtf8(input)
+  if (text === undefined) throw new CryptoError('E_FORMAT', `${field} is not valid UTF-8`, { details: { field } })
   let i = 0
   const fail = (why: string): never => {
     throw new CryptoError('E_FORMAT', `${field} is not valid JSON: ${why} at offset ${i}`, { details: { field, offset: i } })
@@ -105,35 +99,37 @@ export function parseJsonStrict(input: Uint8Array | string, field: string, maxDe
       return fail('bad escape in string')
     }
   }
+  // The members of an array or object after its opening bracket: `member` reads one, then a
+  // comma continues and `close` ends the list (an empty list is just `close`).
+  const members = (close: string, member: () => void): void => {
+    skip()
+    if (text[i] === close) {
+      i++
+      return
+    }
+    for (;;) {
+      member()
+      skip()
+      if (text[i] === ',') i++
+      else if (text[i] === close) {
+        i++
+        return
+      } else fail(`expected , or ${close}`)
+    }
+  }
   const value = (depth: number): JsonValue => {
     skip()
     const c = text[i]
     if (c === '{' || c === '[') {
       if (depth >= maxDepth) fail(`nested deeper than ${maxDepth}`)
       i++
-      skip()
       if (c === '[') {
         const arr: JsonValue[] = []
-        if (text[i] === ']') {
-          i++
-          return arr
-        }
-        for (;;) {
-          arr.push(value(depth + 1))
-          skip()
-          if (text[i] === ',') i++
-          else if (text[i] === ']') {
-            i++
-            return arr
-          } else fail('expected , or ]')
-        }
+        members(']', () => arr.push(value(depth + 1)))
+        return arr
       }
       const obj: Record<string, JsonValue> = Object.create(null)
-      if (text[i] === '}') {
-        i++
-        return obj
-      }
-      for (;;) {
+      members('}', () => {
         skip()
         if (text[i] !== '"') fail('expected a string key')
         const at = i
@@ -146,13 +142,8 @@ export function parseJsonStrict(input: Uint8Array | string, field: string, maxDe
         if (text[i] !== ':') fail('expected :')
         i++
         obj[key] = value(depth + 1)
-        skip()
-        if (text[i] === ',') i++
-        else if (text[i] === '}') {
-          i++
-          return obj
-        } else fail('expected , or }')
-      }
+      })
+      return obj
     }
     if (c === '"') return string()
     for (const [word, v] of LITERALS) {

@@ -1,9 +1,19 @@
 import { toBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
-import { toDate, type Keyring } from '../keyring.js'
+import { assertKeyring, toDate, type Keyring } from '../keyring.js'
 import type { SecretKey } from '../keys/types.js'
 import type { Primitives } from '../primitives/types.js'
-import { checkEnvelope, decodeEnvelope, DEFAULT_MAX_ENVELOPE_BYTES, encodeEnvelope, overallReason, signEnvelope, type DecodedEnvelope, type SignatureFailure } from './dsse.js'
+import {
+  checkEnvelope,
+  decodeEnvelope,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  encodeEnvelope,
+  overallReason,
+  signEnvelope,
+  type DecodedEnvelope,
+  type SignatureFailure,
+  type VerifyBudget,
+} from './dsse.js'
 import { asObject, canonicalJson, parseJsonStrict } from './json.js'
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -62,6 +72,12 @@ export interface VerifyPackageOptions {
   requireAll?: boolean
   /** Most records of the kind being verified that are checked (each costs a signature check). Default 256; the rest are reported with reason `'limit'`. */
   maxRecords?: number
+  /**
+   * Most Ed25519 verifications one call performs. Default 1024. A record naming its key costs
+   * one; a DSSE signature without a keyid is tried against every trusted key. Records left
+   * when it is spent are reported with reason `'limit'`.
+   */
+  maxSignatureChecks?: number
   /** Largest envelope accepted. Default 1 MiB. */
   maxEnvelopeBytes?: number
 }
@@ -119,6 +135,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/
 const CREATED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
 const MAX_COMMENT_LENGTH = 1024
 const DEFAULT_MAX_RECORDS = 256
+const DEFAULT_MAX_SIGNATURE_CHECKS = 1024
 const utf8 = new TextEncoder()
 
 /** Package signatures and attestations over one set of primitives. */
@@ -210,14 +227,9 @@ export function createPackageSigning(p: Primitives) {
    * ```
    */
   async function verifyPackage(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions = {}): Promise<PackageVerification> {
-    const digest = digestOf(pkg)
-    checkKeyring(keyring)
-    const now = toDate(options.now ?? new Date(), 'now')
-    const signatures: SignatureCheck[] = []
-    for (const [record, index] of recordsOf(pkg, RECORD_KIND_SIGNATURE)) {
-      if (signatures.length >= (options.maxRecords ?? DEFAULT_MAX_RECORDS)) signatures.push({ valid: false, index, keyId: '', reason: 'limit', detail: 'over maxRecords; not checked' })
-      else signatures.push(await checkSignatureRecord(record, index, digest, keyring, now, options))
-    }
+    const ctx = verifyContext(pkg, keyring, options)
+    const { digest } = ctx
+    const signatures = await checkRecords(pkg, RECORD_KIND_SIGNATURE, ctx, checkSignatureRecord)
     const valid = options.requireAll ? signatures.length > 0 && signatures.every((s) => s.valid) : signatures.some((s) => s.valid)
     const reason = valid ? undefined : signatures.length === 0 ? 'no-signatures' : options.requireAll && signatures.some((s) => s.valid) ? 'not-all-valid' : 'no-valid-signature'
     return { valid, digest, signatures, ...(reason && { reason }) }
@@ -235,30 +247,18 @@ export function createPackageSigning(p: Primitives) {
    * ```
    */
   async function verifyAttestations(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions = {}): Promise<AttestationVerification> {
-    const digest = digestOf(pkg)
-    checkKeyring(keyring)
-    const now = toDate(options.now ?? new Date(), 'now')
-    const attestations: AttestationCheck[] = []
-    for (const [record, index] of recordsOf(pkg, RECORD_KIND_ATTESTATION)) {
-      if (attestations.length >= (options.maxRecords ?? DEFAULT_MAX_RECORDS)) attestations.push({ valid: false, index, keyId: '', reason: 'limit', detail: 'over maxRecords; not checked' })
-      else attestations.push(await checkAttestationRecord(record, index, digest, keyring, now, options))
-    }
-    return { valid: attestations.some((a) => a.valid), digest, attestations }
+    const ctx = verifyContext(pkg, keyring, options)
+    const attestations = await checkRecords(pkg, RECORD_KIND_ATTESTATION, ctx, checkAttestationRecord)
+    return { valid: attestations.some((a) => a.valid), digest: ctx.digest, attestations }
   }
 
-  async function checkSignatureRecord(
-    record: SignatureRecordLike,
-    index: number,
-    digest: string,
-    keyring: Keyring,
-    now: Date,
-    options: VerifyPackageOptions,
-  ): Promise<SignatureCheck> {
-    const decoded = decodeRecord(record, SIGNATURE_PAYLOAD_TYPE, options)
+  async function checkSignatureRecord(record: SignatureRecordLike, index: number, ctx: VerifyContext): Promise<SignatureCheck> {
+    const { digest, keyring } = ctx
+    const decoded = decodeRecord(record, SIGNATURE_PAYLOAD_TYPE, ctx.options)
     if ('failure' in decoded) return { valid: false, index, keyId: '', ...decoded.failure }
     const env = decoded.envelope
     if (env.signatures.length !== 1) return { valid: false, index, keyId: '', reason: 'malformed', detail: `a package signature envelope holds exactly one signature, not ${env.signatures.length}` }
-    const { checks } = await checkEnvelope(p, env, keyring, now)
+    const { checks } = await checkEnvelope(p, env, keyring, ctx.now, ctx.budget)
     const c = checks[0]!
     if (!c.valid && c.reason !== 'expired-key') return { valid: false, index, keyId: c.keyId, reason: c.reason, detail: describe(c.reason!) }
     // The signature verified under a key in the keyring: the body is the signer's.
@@ -281,18 +281,12 @@ export function createPackageSigning(p: Primitives) {
     return { ...base, valid: true }
   }
 
-  async function checkAttestationRecord(
-    record: SignatureRecordLike,
-    index: number,
-    digest: string,
-    keyring: Keyring,
-    now: Date,
-    options: VerifyPackageOptions,
-  ): Promise<AttestationCheck> {
-    const decoded = decodeRecord(record, IN_TOTO_PAYLOAD_TYPE, options)
+  async function checkAttestationRecord(record: SignatureRecordLike, index: number, ctx: VerifyContext): Promise<AttestationCheck> {
+    const { digest } = ctx
+    const decoded = decodeRecord(record, IN_TOTO_PAYLOAD_TYPE, ctx.options)
     if ('failure' in decoded) return { valid: false, index, keyId: '', ...decoded.failure }
     const env = decoded.envelope
-    const { checks } = await checkEnvelope(p, env, keyring, now)
+    const { checks } = await checkEnvelope(p, env, ctx.keyring, ctx.now, ctx.budget)
     const ok = checks.find((c) => c.valid)
     if (!ok) {
       const reason = overallReason(checks)
@@ -363,9 +357,48 @@ function describe(reason: SignatureFailure): string {
       return 'the signature does not verify under the key it names'
     case 'expired-key':
       return 'signed by a key that has expired'
+    case 'limit':
+      return 'not checked: this call spent its maxSignatureChecks'
     default:
       return reason
   }
+}
+
+/** What every record check of one verification call shares, the work budget included. */
+interface VerifyContext {
+  digest: string
+  keyring: Keyring
+  now: Date
+  options: VerifyPackageOptions
+  budget: VerifyBudget
+}
+
+function verifyContext(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions): VerifyContext {
+  const digest = digestOf(pkg)
+  assertKeyring(keyring)
+  const now = toDate(options.now ?? new Date(), 'now')
+  return { digest, keyring, now, options, budget: { left: options.maxSignatureChecks ?? DEFAULT_MAX_SIGNATURE_CHECKS } }
+}
+
+/** A record past `maxRecords`, listed but not checked. */
+type NotChecked = { valid: false; index: number; keyId: ''; reason: 'limit'; detail: string }
+
+/**
+ * Check every record of `kind` in block order: the first `maxRecords` with `check`, the rest
+ * listed with reason `'limit'` (so the result still accounts for every record).
+ */
+async function checkRecords<C extends { valid: boolean }>(
+  pkg: SignablePackage,
+  kind: number,
+  ctx: VerifyContext,
+  check: (record: SignatureRecordLike, index: number, ctx: VerifyContext) => Promise<C>,
+): Promise<(C | NotChecked)[]> {
+  const max = ctx.options.maxRecords ?? DEFAULT_MAX_RECORDS
+  const out: (C | NotChecked)[] = []
+  for (const [record, index] of recordsOf(pkg, kind)) {
+    out.push(out.length >= max ? { valid: false, index, keyId: '', reason: 'limit', detail: 'over maxRecords; not checked' } : await check(record, index, ctx))
+  }
+  return out
 }
 
 /** Records of one kind with their positions in the block. */
@@ -381,12 +414,6 @@ function digestOf(target: SignablePackage | string): string {
     throw new CryptoError('E_ARGUMENT', 'expected a package (with a digest of the form sha256:<64 lowercase hex>) or such a digest', { details: { field: 'digest' } })
   }
   return digest
-}
-
-function checkKeyring(keyring: Keyring): void {
-  if (!keyring || typeof keyring.get !== 'function' || typeof keyring.check !== 'function' || typeof keyring.list !== 'function') {
-    throw new CryptoError('E_ARGUMENT', 'expected a Keyring', { details: { field: 'keyring' } })
-  }
 }
 
 async function appendTo<R>(pkg: AppendablePackage<R>, record: SignatureRecordLike): Promise<R> {

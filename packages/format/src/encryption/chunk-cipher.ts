@@ -1,5 +1,6 @@
 import { CryptoError, primitives } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
+import { fromCryptoError } from './crypto-errors.js'
 import { AEAD_TAG_SIZE } from '../layout/constants.js'
 import { Builder } from '../layout/cursor.js'
 
@@ -50,8 +51,12 @@ export class ChunkCipher {
   }
 
   /** Encrypt a block's content (its compressed or raw bytes): content || 16-byte tag. */
-  seal(block: BlockPosition, content: Uint8Array): Promise<Uint8Array> {
-    return primitives.aead.encrypt(this.algorithm, this.key, blockNonce(block.offset), content, blockAad(block))
+  async seal(block: BlockPosition, content: Uint8Array): Promise<Uint8Array> {
+    try {
+      return await primitives.aead.encrypt(this.algorithm, this.key, blockNonce(block.offset), content, blockAad(block))
+    } catch (e) {
+      throw fromCryptoError(e, `encrypting the block at ${block.offset}`, { offset: block.offset })
+    }
   }
 
   /** Decrypt a stored block, or throw `E_DECRYPT` (tampered, moved, or another package's block). */
@@ -65,7 +70,9 @@ export class ChunkCipher {
       if (e instanceof CryptoError && e.code === 'E_DECRYPT') {
         throw new PackageError('E_DECRYPT', `${where} (bytes ${block.offset}-${block.offset + sealed.length - 1}) does not decrypt: it was altered or moved`, { offset: block.offset, length: sealed.length }, { cause: e })
       }
-      throw e
+      // Anything else (a runtime without this cipher, say) is still a PackageError, as the
+      // reader promises, with the crypto code mapped (E_UNSUPPORTED_ALGORITHM -> E_UNSUPPORTED).
+      throw fromCryptoError(e, `${where} cannot be decrypted`, { offset: block.offset })
     }
   }
 }

@@ -1,7 +1,6 @@
-import { ageDecrypt, ageEncrypt, primitives } from '@torshpkg/crypto'
+import { ageDecrypt, ageEncrypt, base64Decode, base64Encode, primitives } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
 import type { Manifest, ManifestEncryption } from '../manifest.js'
-import { fromBase64, toBase64 } from './base64.js'
 import { ChunkCipher, CONTENT_KEY_SIZE } from './chunk-cipher.js'
 import { fromCryptoError } from './crypto-errors.js'
 import { decryptionKey, type DecryptionOptions, type EncryptionPlan } from './options.js'
@@ -20,7 +19,7 @@ export async function newPackageKey(plan: EncryptionPlan): Promise<{ cipher: Chu
   }
   const cipher = await ChunkCipher.create(contentKey, plan.algorithm)
   contentKey.fill(0)
-  return { cipher, envelope: { algorithm: plan.algorithm, wrappedKey: toBase64(wrapped) } }
+  return { cipher, envelope: { algorithm: plan.algorithm, wrappedKey: base64Encode(wrapped) } }
 }
 
 /**
@@ -33,7 +32,7 @@ export async function unlockPackage(manifest: Manifest, options: DecryptionOptio
   const key = decryptionKey(options)
   if (!envelope || !key) return undefined
   // The manifest schema already checked the encoding; this cannot fail for a validated manifest.
-  const wrapped = fromBase64(envelope.wrappedKey)!
+  const wrapped = base64Decode(envelope.wrappedKey)
   let contentKey: Uint8Array
   try {
     contentKey = await ageDecrypt(wrapped, key)

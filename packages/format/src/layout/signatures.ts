@@ -1,3 +1,4 @@
+import { PackageError } from '../errors.js'
 import { SIGNATURE_RECORD_HEADER_SIZE } from './constants.js'
 import { Builder, Cursor } from './cursor.js'
 
@@ -18,11 +19,22 @@ export function encodeSignatures(records: readonly SignatureRecord[]): Uint8Arra
   return b.bytes
 }
 
-/** Decode a signature block; it must consist of whole records, nothing left over. */
-export function decodeSignatures(bytes: Uint8Array, base: number, strict = true): SignatureRecord[] {
+/**
+ * Decode a signature block; it must consist of whole records, nothing left over, and at most
+ * `maxRecords` of them (`E_LIMIT`, before the record past the limit is decoded).
+ */
+export function decodeSignatures(bytes: Uint8Array, base: number, strict = true, maxRecords = Infinity): SignatureRecord[] {
   const c = new Cursor(bytes, 'signature block', base)
   const out: SignatureRecord[] = []
   while (c.remaining > 0) {
+    if (out.length >= maxRecords) {
+      throw new PackageError('E_LIMIT', `the signature block holds more than ${maxRecords} records (raise limits.maxSignatureRecords to open it)`, {
+        what: 'signature records',
+        limit: maxRecords,
+        region: 'signatures',
+        offset: base + c.pos,
+      })
+    }
     const kind = c.u16('record kind')
     if (kind === 0) {
       c.pos -= 2

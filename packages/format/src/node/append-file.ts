@@ -19,9 +19,11 @@ export interface FileExpectation extends AppendExpectation {
  * is checked against its digest first.
  *
  * Not atomic: the tail is written with one positional write and then fsynced, but a crash
- * during that write can leave the file without a valid footer. To sign with no such window,
- * sign a copy and rename it over the original. Another process writing the file at the same
- * time is not detected (there is no portable lock); a change made before this call is.
+ * during that write can leave the file without a valid footer. A write that fails (a full
+ * disk, an I/O error) is undone: the old footer is put back and the file cut to its old size.
+ * To sign with no crash window, sign a copy and rename it over the original. Another process
+ * writing the file at the same time is not detected (there is no portable lock); a change
+ * made before this call is.
  *
  * @example
  * ```ts
@@ -67,10 +69,20 @@ export async function appendToFile(path: string, records: readonly NewSignatureR
     const block = await readAt(handle, where.blockStart, where.footer.signaturesLength)
     const plan = planAppend(where, block, records)
     // One positional write at the old footer's offset: everything before it stays as it was.
-    let done = 0
-    while (done < plan.tail.length) {
-      const { bytesWritten } = await handle.write(plan.tail, done, plan.tail.length - done, plan.offset + done)
-      done += bytesWritten
+    try {
+      await writeAt(handle, plan.tail, plan.offset)
+    } catch (e) {
+      // Part of the tail may be on disk, over the old footer: the file would no longer open.
+      // Put the old footer back and drop what was written past it (neither needs new space).
+      const restored = await writeAt(handle, footer, plan.offset)
+        .then(() => handle.truncate(size))
+        .then(() => handle.sync())
+        .then(
+          () => true,
+          () => false,
+        )
+      const outcome = restored ? 'the file was restored as it was' : 'restoring the old footer failed too: the file has no valid footer'
+      throw new PackageError('E_SOURCE', `appending to ${JSON.stringify(path)} failed (${(e as Error).message}); ${outcome}`, { path, restored }, { cause: e })
     }
     if (durable) await handle.sync()
     return { size: plan.size }
@@ -79,6 +91,14 @@ export async function appendToFile(path: string, records: readonly NewSignatureR
     throw new PackageError('E_SOURCE', `appending to ${JSON.stringify(path)} failed: ${(e as Error).message}`, { path }, { cause: e })
   } finally {
     await handle.close().catch(() => {})
+  }
+}
+
+async function writeAt(handle: FileHandle, bytes: Uint8Array, offset: number): Promise<void> {
+  let done = 0
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, offset + done)
+    done += bytesWritten
   }
 }
 

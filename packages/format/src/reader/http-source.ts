@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes.js'
+import { concatBytes } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
 import { checkedSource, type ByteSource } from './source.js'
 
@@ -184,7 +184,8 @@ async function readBody(
     if (at !== length) throw new PackageError('E_SOURCE', `${shown} sent ${at} of ${length} bytes`, { url: shown })
     return exact
   }
-  return concatBytes(chunks, at)
+  // One piece (the usual case) is returned as it is; crypto's concatBytes always copies.
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks)
 }
 
 /** The URL without credentials or query string, for messages. */

@@ -174,7 +174,7 @@ export async function readMetadata(source: ByteSource, options: OpenPackageOptio
     limits,
   })
   checkEncryptionMetadata(manifest, index)
-  const signatures = decodeSignatures(signatureBytes, footer.tailOffset + sigStart, strict)
+  const signatures = decodeSignatures(signatureBytes, footer.tailOffset + sigStart, strict, limits.maxSignatureRecords)
   return { preamble, footer, manifest, manifestBytes, index, signatures, digest }
 }
 

@@ -1,5 +1,4 @@
-import { equalBytes, hash } from '@torshpkg/crypto'
-import { copyBytes } from '../bytes.js'
+import { copyBytes, equalBytes, hash } from '@torshpkg/crypto'
 import { decodeStoredChunk } from '../chunk-codec.js'
 import type { ChunkCipher } from '../encryption/chunk-cipher.js'
 import { toEntry } from '../entries.js'
@@ -212,6 +211,11 @@ export class Package {
       let signed: Package
       try {
         signed = new Package(source, await readMetadata(source, this.options), this.options, this.cipher)
+        // A file is reopened by its path, which another process may have replaced since the
+        // append: what comes back must be this package with exactly these records added.
+        if (!isAppendedTo(this, signed, records)) {
+          throw new PackageError('E_SOURCE_CHANGED', 'the package changed while signatures were appended to it; open it again and check it', { what: 'reopened package' })
+        }
       } catch (e) {
         await source.close().catch(() => {})
         throw e
@@ -312,6 +316,16 @@ export class Package {
     await settleAll(jobs)
     return out
   }
+}
+
+/** Whether `after` is `before` (same digest) with `added` appended to its signature records. */
+function isAppendedTo(before: Package, after: Package, added: readonly { readonly kind: number; readonly payload: Uint8Array }[]): boolean {
+  const expected = [...before.signatures, ...added]
+  return (
+    after.digest === before.digest &&
+    after.signatures.length === expected.length &&
+    after.signatures.every((r, i) => r.kind === expected[i]!.kind && equalBytes(r.payload, expected[i]!.payload))
+  )
 }
 
 /** Wait for every job; if any failed, throw the first failure (after all have settled). */

@@ -93,7 +93,14 @@ export function planAppend(target: AppendTarget, block: Uint8Array, records: rea
   if (footer.signaturesLength > 0 && !equalBytes(hashSync('sha256', block), footer.signaturesDigest)) {
     throw new PackageError('E_DIGEST_MISMATCH', 'the signature block does not match its digest in the footer', { region: 'signatures', offset: blockStart })
   }
-  decodeSignatures(block, blockStart) // whole records only
+  // Whole records only, and no more than readers accept once the new ones are added.
+  const existing = decodeSignatures(block, blockStart, true, DEFAULT_LIMITS.maxSignatureRecords).length
+  if (existing + records.length > DEFAULT_LIMITS.maxSignatureRecords) {
+    throw new PackageError('E_LIMIT', `the signature block would hold ${existing + records.length} records; readers accept at most ${DEFAULT_LIMITS.maxSignatureRecords}`, {
+      what: 'signature records',
+      limit: DEFAULT_LIMITS.maxSignatureRecords,
+    })
+  }
   const newFooter: Footer = {
     ...footer,
     signaturesLength: footer.signaturesLength + fresh.length,

@@ -1,4 +1,4 @@
-import { copyBytes } from '../bytes.js'
+import { copyBytes } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
 
 /**

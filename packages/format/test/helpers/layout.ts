@@ -37,6 +37,13 @@ export function layoutOf(bytes: Uint8Array): Layout {
  * Written from docs/format.md, not from the library.
  */
 export function reseal(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice()
+  out.set(packageDigestOf(bytes), layoutOf(bytes).footerOffset)
+  return out
+}
+
+/** The package digest computed as docs/format.md ("Package digest") describes it. */
+export function packageDigestOf(bytes: Uint8Array): Uint8Array {
   const l = layoutOf(bytes)
   const preamble = bytes.slice(0, 64)
   preamble.fill(0, 24, 32)
@@ -45,14 +52,13 @@ export function reseal(bytes: Uint8Array): Uint8Array {
   lv.setBigUint64(0, BigInt(l.tailOffset), true)
   lv.setUint32(8, l.manifestLength, true)
   lv.setUint32(12, l.indexLength, true)
-  const digest = createHash('sha256')
-    .update(preamble)
-    .update(lengths)
-    .update(bytes.subarray(l.tailOffset, l.tailOffset + l.manifestLength + l.indexLength))
-    .digest()
-  const out = bytes.slice()
-  out.set(digest, l.footerOffset)
-  return out
+  return new Uint8Array(
+    createHash('sha256')
+      .update(preamble)
+      .update(lengths)
+      .update(bytes.subarray(l.tailOffset, l.tailOffset + l.manifestLength + l.indexLength))
+      .digest(),
+  )
 }
 
 /** Replace the manifest with `json` (resizing the file) and reseal. */
