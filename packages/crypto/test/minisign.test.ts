@@ -296,6 +296,12 @@ describe('malformed signatures and arguments', () => {
     expect(await code(() => api.signFile(chunked(PAYLOAD, 100), sk, { prehash: false }))).toBe('E_UNSUPPORTED')
   })
 
+  it('signFile takes the promise parseMinisignSecretKey returns, as well as the key', async () => {
+    const keyText = readFileSync(new URL('fixtures/minisign/minisign.key', import.meta.url), 'utf8')
+    const minisig = await api.signFile(PAYLOAD, api.parseMinisignSecretKey(keyText), { trustedComment: 'from a promise' })
+    expect(await api.verifyFile(PAYLOAD, minisig, PUB)).toMatchObject({ valid: true, trustedComment: 'from a promise' })
+  })
+
   it('legacy signing refuses a DSSE pre-authentication encoding: its signature would verify as a DSSE envelope', async () => {
     const sk = await fixtureSecretKey()
     const body = new TextEncoder().encode(JSON.stringify({ digest: 'sha256:' + '0'.repeat(64) }))

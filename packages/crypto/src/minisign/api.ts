@@ -40,7 +40,7 @@ export function createMinisignApi(p: Primitives) {
      * const minisig = await signFile(bytes, secretKey, { trustedComment: 'release 1.2' })
      * ```
      */
-    signFile: (data: SignInput, secretKey: SecretKey, options?: SignOptions): Promise<string> => signWith(p, data, secretKey, options),
+    signFile: (data: SignInput, secretKey: SecretKey | PromiseLike<SecretKey>, options?: SignOptions): Promise<string> => signWith(p, data, secretKey, options),
     /**
      * Whether `minisig` is a good minisign signature of `data` by `publicKey`. Never throws on
      * a bad or malformed signature.

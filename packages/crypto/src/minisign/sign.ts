@@ -54,8 +54,10 @@ const startsWith = (bytes: Uint8Array, prefix: Uint8Array) => bytes.length >= pr
  * const minisig = await signWith(noblePrimitives, bytes, secretKey, { trustedComment: 'release 1.2' })
  * ```
  */
-export async function signWith(p: Primitives, data: SignInput, secretKey: SecretKey, options: SignOptions = {}): Promise<string> {
-  const sk = assertSecretKey(secretKey)
+export async function signWith(p: Primitives, data: SignInput, secretKey: SecretKey | PromiseLike<SecretKey>, options: SignOptions = {}): Promise<string> {
+  // parseMinisignSecretKey is async (it checks the seed against the public key): accept its
+  // promise too, so `signFile(data, parseMinisignSecretKey(text))` works.
+  const sk = assertSecretKey(await secretKey)
   if (typeof options !== 'object' || options === null) throw new CryptoError('E_ARGUMENT', 'options: expected an object')
   const input = classifyInput(data)
   const prehashed = options.prehash ?? true
