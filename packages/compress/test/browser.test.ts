@@ -1,57 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import * as node from '../src/index.node'
-import { startFileServer, type TestServer } from '../../../scripts/test-server'
+import { openPackagePage, type BrowserPage } from '../../../scripts/test-browser'
 
 /**
  * The browser build in a real Chromium: every fixture decodes (xz through its WebAssembly
  * decoder), our encoders produce the same bytes as in Node, and the pool runs on Web Workers
  * loaded from dist/pool-worker.js next to the bundle, as a static host would serve them.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
-let dir: string
-let server: TestServer
-let browser: Browser
+let opened: BrowserPage
 let page: Page
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is needed for the browser tests and was not found at ${CHROMIUM}: run \`npm test\` as root (it installs it) or set CHROMIUM_PATH.`)
-  }
-  dir = mkdtempSync(join(tmpdir(), 'compress-browser-'))
-  const bundle = await build({
-    stdin: { contents: `export * from '@torshpkg/compress'`, resolveDir: packageDir },
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    write: false,
-    logLevel: 'silent',
+  opened = await openPackagePage('@torshpkg/compress', packageDir, (dir) => {
+    copyFileSync(join(packageDir, 'dist', 'pool-worker.js'), join(dir, 'pool-worker.js'))
+    for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(dir, f))
   })
-  writeFileSync(join(dir, 'bundle.js'), bundle.outputFiles[0]!.text)
-  copyFileSync(join(packageDir, 'dist', 'pool-worker.js'), join(dir, 'pool-worker.js'))
-  for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(dir, f))
-  writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><script type="module">import * as m from './bundle.js'; window.m = m; window.ready = true</script>`)
-  server = await startFileServer(dir)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] })
-  page = await browser.newPage()
-  await page.goto(`${server.url}/index.html`)
-  await page.waitForFunction(() => (window as any).ready === true)
+  page = opened.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (dir) rmSync(dir, { recursive: true, force: true })
+  await opened?.close()
 })
 
 describe('in Chromium', () => {

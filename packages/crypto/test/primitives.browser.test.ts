@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startFileServer, type TestServer } from '../../../scripts/test-server'
+import type { Page } from 'playwright-core'
+import { openPackagePage, type BrowserPage } from '../../../scripts/test-browser'
 import { nodePrimitives } from '../src/primitives/node'
 import rfc from './fixtures/vectors/rfc.json'
 import speccheck from './fixtures/vectors/speccheck_ed25519.json'
@@ -19,45 +17,19 @@ import { fromHex, pseudoRandom, toHex, WEBCRYPTO_REPORT } from './primitives.sha
  * the bytes node:crypto gives, accept exactly the Ed25519 signatures Node accepts, and say which
  * operations ran natively.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 
-let dir: string
-let server: TestServer
-let browser: Browser
+let opened: BrowserPage
 let page: Page
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is needed for the browser tests and was not found at ${CHROMIUM}: run \`npm test\` as root (it installs it) or set CHROMIUM_PATH.`)
-  }
   if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `pnpm build` first (npm test does)')
-  dir = mkdtempSync(join(tmpdir(), 'crypto-browser-'))
-  const bundle = await build({
-    stdin: { contents: `export * from '@torshpkg/crypto'`, resolveDir: packageDir },
-    bundle: true,
-    platform: 'browser', // resolves the package's "browser" condition: dist/index.js
-    format: 'esm',
-    write: false,
-    logLevel: 'silent',
-  })
-  writeFileSync(join(dir, 'bundle.js'), bundle.outputFiles[0]!.text)
-  writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><script type="module">import * as m from './bundle.js'; window.m = m; window.ready = true</script>`)
-  server = await startFileServer(dir)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  })
-  page = await browser.newPage()
-  // http://127.0.0.1 is a secure context, so crypto.subtle exists as on an https site.
-  await page.goto(`${server.url}/index.html`)
-  await page.waitForFunction(() => (window as any).ready === true)
+  opened = await openPackagePage('@torshpkg/crypto', packageDir)
+  page = opened.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (dir) rmSync(dir, { recursive: true, force: true })
+  await opened?.close()
 })
 
 /** Page-side helpers, defined once per evaluate (functions cannot be passed in). */

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../../../scripts/test-browser'
 import { startFileServer, type TestServer } from '../../../scripts/test-server'
 
 /**
@@ -13,7 +13,6 @@ import { startFileServer, type TestServer } from '../../../scripts/test-server'
  * a Blob and a cross-origin URL (ranged reads with no CORS preflight). The package packed in
  * the browser must be byte-identical to the same package packed by Node.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 
 let pageDir: string
@@ -34,12 +33,6 @@ async function buildPackage(m, sink) {
 }`
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is needed for the browser tests and was not found at ${CHROMIUM}. ` +
-        'Run `npm test` as root (it installs the Debian package `chromium`), or `apt-get install chromium`, or set CHROMIUM_PATH.',
-    )
-  }
   pageDir = await mkdtemp(join(tmpdir(), 'torshpkg-browser-'))
   const bundle = await build({
     stdin: { contents: `import * as m from '@torshpkg/format'; ${BUILD}; window.torshpkg = m; window.buildPackage = buildPackage`, resolveDir: packageDir },
@@ -58,7 +51,7 @@ beforeAll(async () => {
   nodeDigest = summary.digest
   page = await startFileServer(pageDir)
   data = await startFileServer(pageDir, { cors: true })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
