@@ -15,16 +15,22 @@ import { createSigningApi } from './signing/api.js'
 export function createCryptoApi(p: Primitives) {
   return {
     primitives: p,
-    hash: (algorithm: HashAlgorithm, data: BytesLike): Promise<Uint8Array> => p.hash(algorithm, toBytes(data)),
-    hashSync: (algorithm: HashAlgorithm, data: BytesLike): Uint8Array => p.hashSync(algorithm, toBytes(data)),
+    hash: (algorithm: HashAlgorithm, data: HashInput): Promise<Uint8Array> => p.hash(algorithm, hashInput(data)),
+    hashSync: (algorithm: HashAlgorithm, data: HashInput): Uint8Array => p.hashSync(algorithm, hashInput(data)),
     createHasher: (algorithm: HashAlgorithm): Hasher => p.createHasher(algorithm),
-    sha256: async (data: BytesLike): Promise<string> => toHex(await p.hash('sha256', toBytes(data))),
+    sha256: async (data: HashInput): Promise<string> => toHex(await p.hash('sha256', hashInput(data))),
     ...createSigningApi(p),
     ...createKeysApi(p),
     ...createMinisignApi(p),
     ...createAgeApi(p),
-    // feature APIs are spread in here: ...createKeysApi(p), ...createMinisignApi(p), ...createAgeApi(p), ...createSigningApi(p)
   }
 }
+
+/** What the hash functions take: bytes, or a string (hashed as its UTF-8 bytes). */
+export type HashInput = BytesLike | string
+
+// Strings are unambiguous here (nothing else could be meant than their UTF-8 bytes), unlike
+// signFile, where a string might be a file name and is refused.
+const hashInput = (data: HashInput): Uint8Array => (typeof data === 'string' ? new TextEncoder().encode(data) : toBytes(data))
 
 export type CryptoApi = ReturnType<typeof createCryptoApi>

@@ -20,14 +20,15 @@ export interface KeyringEntry {
 
 /** Options for {@link Keyring.add}. */
 export interface KeyringAddOptions {
-  /** Who holds the key (a person, a CI system); reported as `signer`. */
-  name: string
+  /** Who holds the key (a person, a CI system); reported as `signer`. Default: the key id. */
+  name?: string
   /**
-   * When trust in the key ends: a `Date` or an ISO-8601 string. From this instant on,
+   * When trust in the key ends: a `Date`, an ISO-8601 string with a time zone (or a bare
+   * `YYYY-MM-DD`, UTC midnight) or milliseconds since the epoch. From this instant on,
    * signatures by the key are rejected (`'expired-key'`), and so is any signature that
    * claims to have been made at or after it.
    */
-  expires?: Date | string
+  expires?: Date | string | number
 }
 
 /** Why {@link Keyring.check} refused a key. */
@@ -64,14 +65,32 @@ export class Keyring {
   private readonly entries = new Map<string, KeyringEntry>()
 
   /**
+   * An empty keyring, or one trusting `keys` (PublicKey objects or minisign public key
+   * files), each named by its key id.
+   *
+   * @example
+   * ```ts
+   * const keyring = new Keyring([releaseKey, await readFile('ci.pub', 'utf8')])
+   * ```
+   */
+  constructor(keys: Iterable<PublicKey | string> = []) {
+    for (const key of keys) this.add(key)
+  }
+
+  /**
    * Trust `publicKey` under `name`. Adding a key already present updates its name and expiry;
    * a different key with the same key id is refused (`E_KEY`): ids select keys, so two keys
    * must never share one. Returns the keyring, for chaining.
    */
-  add(publicKey: PublicKey, options: KeyringAddOptions): this {
+  add(publicKey: PublicKey | string, options: KeyringAddOptions | string = {}): this {
+    // A minisign public key file (or its key line) is a key too; a string option is the name.
+    if (typeof publicKey === 'string') publicKey = parseMinisignPublicKey(publicKey)
+    if (typeof options === 'string') options = { name: options }
     assertPublicKey(publicKey)
-    if (!options || typeof options.name !== 'string' || options.name.length === 0 || options.name.length > MAX_NAME_LENGTH) {
-      throw new CryptoError('E_ARGUMENT', `a keyring entry needs a name (1 to ${MAX_NAME_LENGTH} characters)`, { details: { field: 'name' } })
+    if (options === null || typeof options !== 'object') throw new CryptoError('E_ARGUMENT', 'keyring options must be an object or a name', { details: { field: 'options' } })
+    const name = options.name ?? publicKey.keyId
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
+      throw new CryptoError('E_ARGUMENT', `a keyring entry's name must be 1 to ${MAX_NAME_LENGTH} characters`, { details: { field: 'name' } })
     }
     const expires = options.expires === undefined ? undefined : toDate(options.expires, 'expires')
     const existing = this.entries.get(publicKey.keyId)
@@ -80,7 +99,7 @@ export class Keyring {
     }
     // Copies, so that a caller mutating its key bytes or Date cannot change what is trusted.
     const key: PublicKey = Object.freeze({ algorithm: 'ed25519', keyId: publicKey.keyId, bytes: copyBytes(publicKey.bytes) })
-    this.entries.set(publicKey.keyId, Object.freeze({ keyId: publicKey.keyId, name: options.name, publicKey: key, ...(expires && { expires }) }))
+    this.entries.set(publicKey.keyId, Object.freeze({ keyId: publicKey.keyId, name, publicKey: key, ...(expires && { expires }) }))
     return this
   }
 
@@ -93,7 +112,7 @@ export class Keyring {
    * keyring.addMinisignKey(await readFile('alice.pub', 'utf8'), { name: 'alice' })
    * ```
    */
-  addMinisignKey(publicKeyFile: string, options: KeyringAddOptions): this {
+  addMinisignKey(publicKeyFile: string, options: KeyringAddOptions | string = {}): this {
     return this.add(parseMinisignPublicKey(publicKeyFile), options)
   }
 
@@ -192,11 +211,17 @@ export class Keyring {
  * Refuse (`E_ARGUMENT`) anything that is not a keyring. Structural, so that a Keyring from
  * another copy of this library (two bundles in one app) is accepted.
  */
-export function assertKeyring(value: unknown): asserts value is Keyring {
-  const k = value as Partial<Keyring> | null | undefined
-  if (!k || typeof k.get !== 'function' || typeof k.check !== 'function' || typeof k.list !== 'function') {
-    throw new CryptoError('E_ARGUMENT', 'expected a Keyring', { details: { field: 'keyring' } })
+/** What verification takes as the trusted keys: a Keyring, or keys to trust (named by id). */
+export type TrustedKeys = Keyring | PublicKey | string | readonly (PublicKey | string)[]
+
+/** `trusted` as a Keyring: itself, or a new one over the keys given. */
+export function asKeyring(trusted: TrustedKeys): Keyring {
+  const k = trusted as Partial<Keyring> | null | undefined
+  if (k && typeof k.get === 'function' && typeof k.check === 'function' && typeof k.list === 'function') return trusted as Keyring
+  if (typeof trusted === 'string' || Array.isArray(trusted) || (trusted && typeof trusted === 'object' && 'bytes' in trusted)) {
+    return new Keyring(Array.isArray(trusted) ? trusted : [trusted as PublicKey | string])
   }
+  throw new CryptoError('E_ARGUMENT', 'expected a Keyring, a public key, or an array of public keys', { details: { field: 'keyring' } })
 }
 
 function normalizeId(keyId: string): string {
@@ -206,10 +231,17 @@ function normalizeId(keyId: string): string {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/
 
 /** A valid Date from a Date or an ISO-8601 string (date only, or date-time with a zone). */
-export function toDate(value: Date | string, field: string): Date {
-  const d = typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : value instanceof Date ? new Date(value.getTime()) : undefined
+export function toDate(value: Date | string | number, field: string): Date {
+  const d =
+    typeof value === 'string' && ISO_DATE.test(value)
+      ? new Date(value)
+      : value instanceof Date
+        ? new Date(value.getTime())
+        : typeof value === 'number' && Number.isFinite(value)
+          ? new Date(value)
+          : undefined
   if (!d || Number.isNaN(d.getTime())) {
-    throw new CryptoError('E_ARGUMENT', `${field} must be a Date or an ISO-8601 date (with a time zone), got ${JSON.stringify(String(value))}`, { details: { field } })
+    throw new CryptoError('E_ARGUMENT', `${field} must be a Date, an ISO-8601 date (with a time zone) or milliseconds since 1970, got ${JSON.stringify(String(value))}`, { details: { field } })
   }
   return d
 }

@@ -4,7 +4,7 @@ export { toHex, fromHex, equalBytes, concatBytes, copyBytes, type BytesLike } fr
 export { base64Encode, base64Decode, type Base64EncodeOptions, type Base64DecodeOptions, type Base64Alphabet, type Base64Padding } from './encoding/base64.js'
 export { HASH_ALGORITHMS, ALGORITHMS, algorithmInfo, type HashAlgorithm, type AlgorithmInfo } from './hash/algorithms.js'
 export type { Hasher, HashBackend } from './hash/types.js'
-export type { CryptoApi } from './api.js'
+export type { CryptoApi, HashInput } from './api.js'
 export type { Primitives, AeadAlgorithm, ScryptParams } from './primitives/types.js'
 export type { PublicKey, SecretKey, KeyPair } from './keys/types.js'
 export type { KeyImportOptions } from './keys/api.js'

@@ -126,7 +126,18 @@ describe('errors and helpers', () => {
     expect(browser.toHex(Uint8Array.of(0, 15, 16, 255))).toBe('000f10ff')
     expect(browser.fromHex('CAFE')).toEqual(Uint8Array.of(0xca, 0xfe))
     for (const bad of ['abc', 'zz', '0x00', ' 00']) expect(() => browser.fromHex(bad)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }))
-    expect(() => node.hashSync('sha256', 'text' as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }))
+    expect(() => node.hashSync('sha256', 42 as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }))
+  })
+
+  it('strings are hashed as their UTF-8 bytes, on every path', async () => {
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    for (const api of [browser, node]) {
+      expect(await api.sha256('abc')).toBe(abc)
+      expect(browser.toHex(api.hashSync('sha256', 'abc'))).toBe(abc)
+      expect(browser.toHex(api.createHasher('sha256').update('a').update(new TextEncoder().encode('b')).update('c').digest())).toBe(abc)
+      // Not Latin-1 nor UTF-16: 'é' is the two bytes c3 a9.
+      expect(browser.toHex(await api.hash('sha512', 'é'))).toBe(browser.toHex(await api.hash('sha512', Uint8Array.of(0xc3, 0xa9))))
+    }
   })
 
   it('equalBytes compares contents and lengths', () => {

@@ -120,3 +120,20 @@ describe('Keyring and minisign public keys', () => {
     expect(() => new Keyring().addMinisignKey('not a key', { name: 'x' })).toThrow(expect.objectContaining({ code: 'E_FORMAT' }))
   })
 })
+
+describe('Keyring shorthands', () => {
+  const line = 'RWSbw9gKPJiPxbNS8raEPsM0JCsXTJ/yn0mvPERuzTuc83nN0niNbWee' // minisign's documentation key, id C58F983C0AD8C39B
+
+  it('takes keys as objects or minisign text, names as strings or defaulting to the key id, expiry as epoch milliseconds', async () => {
+    const a = await makeKeyPair(p)
+    const ring = new Keyring([a.publicKey]).add(`untrusted comment: minisign public key C58F983C0AD8C39B\n${line}\n`, 'jedisct1')
+    expect(ring.get(a.publicKey.keyId)!.name).toBe(a.publicKey.keyId)
+    expect(ring.get('C58F983C0AD8C39B')!.name).toBe('jedisct1')
+    ring.add(a.publicKey, { name: 'alice', expires: Date.UTC(2030, 0, 1) })
+    expect(ring.get(a.publicKey.keyId)).toMatchObject({ name: 'alice', expires: new Date('2030-01-01T00:00:00Z') })
+    expect(ring.check(a.publicKey.keyId, new Date('2030-01-01T00:00:00Z'))).toEqual({ ok: false, reason: 'expired-key', entry: expect.anything() })
+    expect(new Keyring([line]).has('c58f983c0ad8c39b')).toBe(true)
+    expect(() => ring.add(a.publicKey, { expires: Number.NaN })).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }))
+    expect(() => ring.add(a.publicKey, 42 as never)).toThrow(expect.objectContaining({ code: 'E_ARGUMENT' }))
+  })
+})

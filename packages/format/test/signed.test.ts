@@ -5,7 +5,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   createCryptoApi,
+  formatMinisignPublicKey,
+  formatMinisignSecretKey,
   Keyring,
+  parseMinisignSecretKey,
   noblePrimitives,
   primitives as nodePrimitives,
   publicKeyFromBytes,
@@ -76,17 +79,22 @@ describe.each([
   it('signing bytes appends a record and a footer; reopened, the package verifies and reads the same', async () => {
     const original = await makePackage()
     const { publicKey, secretKey } = await keyPair(p)
+    const originalCopy = original.slice()
     const pkg = await openPackage(original)
+    const unsigned = await openPackage(original)
+    const digest = pkg.digest
     const signed = await api.signPackage(pkg, secretKey, { created: '2026-02-03T04:05:06Z', comment: 'v1' })
-    expect(signed).not.toBe(pkg)
-    expect(signed.digest).toBe(pkg.digest)
-    expect(signed.signatures.map((s) => s.kind)).toEqual([1])
+    // The Package itself now reads the signed package (returned too, for chaining).
+    expect(signed).toBe(pkg)
+    expect(pkg.digest).toBe(digest)
+    expect(pkg.signatures.map((s) => s.kind)).toEqual([1])
     // Only the tail grew: every byte before the old footer is unchanged.
     const bytes = await signed.bytes()
     expect(bytes.length).toBe(original.length + 8 + signed.signatures[0]!.payload.length)
     expect(sha(bytes.subarray(0, original.length - 96))).toBe(sha(original.subarray(0, original.length - 96)))
-    expect(pkg.signatures).toHaveLength(0) // the original Package is unchanged and still usable
-    expect(await pkg.read('config.json')).toEqual(await signed.read('config.json'))
+    expect(Buffer.from(original).equals(Buffer.from(originalCopy))).toBe(true) // the caller's bytes are not touched
+    expect(pkg.size).toBe(bytes.length)
+    expect(await unsigned.read('config.json')).toEqual(await signed.read('config.json'))
 
     const keyring = new Keyring().add(publicKey, { name: 'release key' })
     const reopened = await openPackage(bytes.slice())
@@ -98,7 +106,7 @@ describe.each([
       signatures: [{ valid: true, index: 0, keyId: publicKey.keyId, signer: 'release key', created: new Date('2026-02-03T04:05:06Z'), comment: 'v1' }],
     })
     expect((await reopened.verify()).ok).toBe(true)
-    expect(await readAll(reopened)).toEqual(await readAll(pkg))
+    expect(await readAll(reopened)).toEqual(await readAll(unsigned))
   })
 
   it('several signers are all listed; attestations ride along as kind 2', async () => {
@@ -387,7 +395,8 @@ describe('signing package files in place (Node)', () => {
 
     const pkg = await openPackage(file)
     const signed = await signPackage(pkg, alice.secretKey)
-    await expect(pkg.read('config.json')).rejects.toMatchObject({ code: 'E_CLOSED' }) // replaced by `signed`
+    expect(signed).toBe(pkg) // the Package now reads the signed file
+    expect(await pkg.read('config.json')).toBeInstanceOf(Uint8Array)
     const after = new Uint8Array(await readFile(file))
     expect((await stat(file)).ino).toBe(inode) // the same file, not a rewritten copy
     expect(after.length).toBeGreaterThan(original.length)
@@ -517,3 +526,53 @@ function regionOf(i: number, l: ReturnType<typeof layoutOf>): string {
   if (i < l.footerOffset) return 'signatures'
   return 'footer'
 }
+
+describe('signing as a caller would write it', () => {
+  it('a package opened from a Node Buffer (what readFile returns) leaves the Buffer untouched, signs, and reopens', async () => {
+    const bytes = Buffer.from(await makePackage(7))
+    const copy = Buffer.from(bytes)
+    const { publicKey, secretKey } = await keyPair(nodePrimitives)
+    const pkg = await openPackage(bytes)
+    // The digest's copy of the preamble (locator zeroed) once zeroed the caller's Buffer itself.
+    expect(bytes.equals(copy)).toBe(true)
+    await signPackage(pkg, secretKey)
+    expect(bytes.equals(copy)).toBe(true)
+    expect((await openPackage(bytes)).digest).toBe(pkg.digest)
+    const keyring = new Keyring().add(publicKey, { name: 'k' })
+    expect((await verifyPackage(await openPackage(Buffer.from(await pkg.bytes())), keyring)).valid).toBe(true)
+  })
+
+  it('signPackage takes the promise parseMinisignSecretKey returns; verifyPackage takes a public key instead of a keyring', async () => {
+    const { publicKey, secretKey } = await keyPair(nodePrimitives)
+    const pkg = await openPackage(await makePackage(9))
+    await signPackage(pkg, parseMinisignSecretKey(formatMinisignSecretKey(secretKey)))
+    const result = await verifyPackage(pkg, publicKey)
+    expect(result).toMatchObject({ valid: true, signatures: [{ valid: true, keyId: publicKey.keyId, signer: publicKey.keyId }] })
+    expect((await verifyPackage(pkg, formatMinisignPublicKey(publicKey))).valid).toBe(true)
+    expect((await verifyPackage(pkg, [])).signatures[0]).toMatchObject({ valid: false, reason: 'untrusted-key' })
+  })
+
+  it('signPackage updates the Package it is given: the return value can be ignored, and concurrent signings all land', async () => {
+    const [alice, bob] = await Promise.all([keyPair(nodePrimitives), keyPair(nodePrimitives)])
+    const keyring = new Keyring().add(alice.publicKey, { name: 'alice' }).add(bob.publicKey, { name: 'bob' })
+    const dir = await mkdtemp(join(tmpdir(), 'torshpkg-signed-caller-'))
+    try {
+      const path = join(dir, 'model.torshpkg')
+      await writeFile(path, await makePackage(8))
+      for (const pkg of [await openPackage(await readFile(path)), await openPackage(path)]) {
+        await Promise.all([signPackage(pkg, alice.secretKey), signPackage(pkg, bob.secretKey)])
+        const result = await verifyPackage(pkg, keyring, { requireAll: true })
+        expect(result.valid).toBe(true)
+        expect(result.signatures.map((s) => s.signer).sort()).toEqual(['alice', 'bob'])
+        expect(await pkg.read('config.json')).toBeInstanceOf(Uint8Array)
+        await pkg.close()
+      }
+      // The file itself carries both signatures.
+      const reopened = await openPackage(path)
+      expect((await verifyPackage(reopened, keyring, { requireAll: true })).signatures).toHaveLength(2)
+      await reopened.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createPackage, openPackage, type PackageSource } from '@torshpkg/format'
+import { createPackage, openPackage, type PackageError, type PackageSource } from '@torshpkg/format'
 import { rng, sameBytes } from '../../../scripts/test-data'
 import { startFileServer, type TestServer } from '../../../scripts/test-server'
 
@@ -82,6 +82,11 @@ describe('every source kind opens the same package', () => {
 
   it('bad sources get typed errors', async () => {
     await expect(openPackage(join(dir, 'missing.torshpkg'))).rejects.toMatchObject({ code: 'E_SOURCE', details: { errno: 'ENOENT' } })
+    // File content passed as a string is named as such, and not echoed whole.
+    const armored = '-----BEGIN AGE ENCRYPTED FILE-----\n' + 'A'.repeat(100_000)
+    const e = (await openPackage(armored).catch((x: unknown) => x)) as PackageError
+    expect(e).toMatchObject({ code: 'E_SOURCE', message: expect.stringContaining('looks like file content') })
+    expect(e.message.length).toBeLessThan(500)
     await expect(openPackage(42 as never)).rejects.toMatchObject({ code: 'E_ARGUMENT' })
     await expect(openPackage(new URL('ftp://example.com/x'))).rejects.toMatchObject({ code: 'E_ARGUMENT' })
     await expect(openPackage({ size: -1, read: () => new Uint8Array(0) })).rejects.toMatchObject({ code: 'E_ARGUMENT' })

@@ -16,7 +16,8 @@ export function guardedHasher(
     algorithm,
     update(data) {
       check()
-      state.update(toBytes(data))
+      // A string is hashed as its UTF-8 bytes, as the one-shot functions do.
+      state.update(typeof data === 'string' ? new TextEncoder().encode(data) : toBytes(data))
       return this
     },
     digest() {

@@ -4,7 +4,8 @@ import type { HashAlgorithm } from './algorithms.js'
 /** An incremental hash: feed it bytes, then take the digest once. */
 export interface Hasher {
   readonly algorithm: HashAlgorithm
-  update(data: BytesLike): this
+  /** Feed bytes (a string is fed as its UTF-8 bytes). */
+  update(data: BytesLike | string): this
   /** The digest; the hasher cannot be updated afterwards. */
   digest(): Uint8Array
 }

@@ -1,6 +1,7 @@
+import type { SecretKeyInput } from './package.js'
 import { toBytes, type BytesLike } from '../bytes.js'
 import { CryptoError } from '../errors.js'
-import { assertKeyring, toDate, type Keyring } from '../keyring.js'
+import { asKeyring, toDate, type TrustedKeys } from '../keyring.js'
 import type { SecretKey } from '../keys/types.js'
 import type { Primitives } from '../primitives/types.js'
 import { checkEnvelope, decodeEnvelope, overallReason, signEnvelope, type DecodedEnvelope, type DsseEnvelope, type DsseLimits, type DsseVerification } from './dsse.js'
@@ -26,9 +27,10 @@ export function createSigningApi(p: Primitives) {
    * await writeFile('eval.dsse.json', JSON.stringify(envelope))
    * ```
    */
-  async function signDsse(payloadType: string, body: BytesLike | string, secretKey: SecretKey | readonly SecretKey[]): Promise<DsseEnvelope> {
+  async function signDsse(payloadType: string, body: BytesLike | string, secretKey: SecretKeyInput | readonly SecretKeyInput[]): Promise<DsseEnvelope> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : toBytes(body)
-    return signEnvelope(p, payloadType, bytes, Array.isArray(secretKey) ? secretKey : [secretKey as SecretKey])
+    const keys = await Promise.all(Array.isArray(secretKey) ? secretKey : [secretKey as SecretKeyInput])
+    return signEnvelope(p, payloadType, bytes, keys)
   }
 
   /**
@@ -42,8 +44,8 @@ export function createSigningApi(p: Primitives) {
    * if (r.valid) console.log(JSON.parse(new TextDecoder().decode(r.body)))
    * ```
    */
-  async function verifyDsse(envelope: DsseEnvelope | Uint8Array | string, keyring: Keyring, options: VerifyDsseOptions = {}): Promise<DsseVerification> {
-    assertKeyring(keyring)
+  async function verifyDsse(envelope: DsseEnvelope | Uint8Array | string, trusted: TrustedKeys, options: VerifyDsseOptions = {}): Promise<DsseVerification> {
+    const keyring = asKeyring(trusted)
     const now = toDate(options.now ?? new Date(), 'now')
     let env: DecodedEnvelope
     try {

@@ -1,6 +1,6 @@
 import { toBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
-import { assertKeyring, toDate, type Keyring } from '../keyring.js'
+import { asKeyring, toDate, type Keyring, type TrustedKeys } from '../keyring.js'
 import type { SecretKey } from '../keys/types.js'
 import type { Primitives } from '../primitives/types.js'
 import {
@@ -138,13 +138,17 @@ const DEFAULT_MAX_RECORDS = 256
 const DEFAULT_MAX_SIGNATURE_CHECKS = 1024
 const utf8 = new TextEncoder()
 
+/** A secret key, or a promise of one (what parseMinisignSecretKey and secretKeyFromSeed return). */
+export type SecretKeyInput = SecretKey | PromiseLike<SecretKey>
+
 /** Package signatures and attestations over one set of primitives. */
 export function createPackageSigning(p: Primitives) {
   /**
    * The kind-1 record signing `target` (a package or its `sha256:` digest), for callers that
    * append records themselves (format's `appendSignatures`).
    */
-  async function createSignatureRecord(target: SignablePackage | string, secretKey: SecretKey, options: SignPackageOptions = {}): Promise<SignatureRecordLike> {
+  async function createSignatureRecord(target: SignablePackage | string, key: SecretKeyInput, options: SignPackageOptions = {}): Promise<SignatureRecordLike> {
+    const secretKey = await key
     const digest = digestOf(target)
     const created = toDate(options.created ?? new Date(), 'created').toISOString()
     if (options.comment !== undefined && (typeof options.comment !== 'string' || options.comment.length > MAX_COMMENT_LENGTH)) {
@@ -157,9 +161,11 @@ export function createPackageSigning(p: Primitives) {
 
   /**
    * Sign a package: a kind-1 record is appended to its signature block. No data is rewritten;
-   * the signature covers the package digest, which commits to every chunk. Resolves to the
-   * signed package (format: a new `Package` over the new bytes, or the same file appended in
-   * place; Blob, HTTP and custom sources refuse with `E_READ_ONLY`).
+   * the signature covers the package digest, which commits to every chunk. The package is
+   * updated and returned (format: a package opened from bytes then reads new signed bytes,
+   * `bytes()` gives them; one opened from a file path is appended to in place; Blob, HTTP and
+   * custom sources refuse with `E_READ_ONLY`). The key may be the promise
+   * `parseMinisignSecretKey` returns.
    *
    * @example
    * ```ts
@@ -168,13 +174,14 @@ export function createPackageSigning(p: Primitives) {
    * await writeFile('model.torshpkg', await signed.bytes())
    * ```
    */
-  async function signPackage<R>(pkg: AppendablePackage<R>, secretKey: SecretKey, options: SignPackageOptions = {}): Promise<R> {
+  async function signPackage<R>(pkg: AppendablePackage<R>, secretKey: SecretKeyInput, options: SignPackageOptions = {}): Promise<R> {
     const record = await createSignatureRecord(pkg, secretKey, options)
     return appendTo(pkg, record)
   }
 
   /** The kind-2 record attesting `input` about `target` (a package or its digest). */
-  async function createAttestationRecord(target: SignablePackage | string, input: AttestationInput, secretKey: SecretKey): Promise<SignatureRecordLike> {
+  async function createAttestationRecord(target: SignablePackage | string, input: AttestationInput, key: SecretKeyInput): Promise<SignatureRecordLike> {
+    const secretKey = await key
     const digest = digestOf(target)
     if (!input || typeof input.predicateType !== 'string' || input.predicateType.length === 0) {
       throw new CryptoError('E_ARGUMENT', 'an attestation needs a predicateType (a URI)', { details: { field: 'predicateType' } })
@@ -209,7 +216,7 @@ export function createPackageSigning(p: Primitives) {
    * }, ciKey)
    * ```
    */
-  async function attestPackage<R>(pkg: AppendablePackage<R>, input: AttestationInput, secretKey: SecretKey): Promise<R> {
+  async function attestPackage<R>(pkg: AppendablePackage<R>, input: AttestationInput, secretKey: SecretKeyInput): Promise<R> {
     return appendTo(pkg, await createAttestationRecord(pkg, input, secretKey))
   }
 
@@ -226,7 +233,7 @@ export function createPackageSigning(p: Primitives) {
    * for (const s of result.signatures.filter((s) => s.valid)) console.log(`signed by ${s.signer} on ${s.created?.toISOString()}`)
    * ```
    */
-  async function verifyPackage(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions = {}): Promise<PackageVerification> {
+  async function verifyPackage(pkg: SignablePackage, keyring: TrustedKeys, options: VerifyPackageOptions = {}): Promise<PackageVerification> {
     const ctx = verifyContext(pkg, keyring, options)
     const { digest } = ctx
     const signatures = await checkRecords(pkg, RECORD_KIND_SIGNATURE, ctx, checkSignatureRecord)
@@ -246,7 +253,7 @@ export function createPackageSigning(p: Primitives) {
    * const provenance = attestations.find((a) => a.valid && a.predicateType === 'https://slsa.dev/provenance/v1')
    * ```
    */
-  async function verifyAttestations(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions = {}): Promise<AttestationVerification> {
+  async function verifyAttestations(pkg: SignablePackage, keyring: TrustedKeys, options: VerifyPackageOptions = {}): Promise<AttestationVerification> {
     const ctx = verifyContext(pkg, keyring, options)
     const attestations = await checkRecords(pkg, RECORD_KIND_ATTESTATION, ctx, checkAttestationRecord)
     return { valid: attestations.some((a) => a.valid), digest: ctx.digest, attestations }
@@ -373,9 +380,9 @@ interface VerifyContext {
   budget: VerifyBudget
 }
 
-function verifyContext(pkg: SignablePackage, keyring: Keyring, options: VerifyPackageOptions): VerifyContext {
+function verifyContext(pkg: SignablePackage, trusted: TrustedKeys, options: VerifyPackageOptions): VerifyContext {
   const digest = digestOf(pkg)
-  assertKeyring(keyring)
+  const keyring = asKeyring(trusted)
   const now = toDate(options.now ?? new Date(), 'now')
   return { digest, keyring, now, options, budget: { left: options.maxSignatureChecks ?? DEFAULT_MAX_SIGNATURE_CHECKS } }
 }

@@ -1,6 +1,7 @@
 // Signing exports shared by both builds (re-exported by ../public.ts). The backend-bound
 // functions (signPackage, verifyPackage, ...) are added by index.ts and index.node.ts.
-export { Keyring, type KeyringEntry, type KeyringAddOptions, type KeyringCheck, type KeyringRefusal, type KeyringJson } from '../keyring.js'
+export { Keyring, type KeyringEntry, type KeyringAddOptions, type KeyringCheck, type KeyringRefusal, type KeyringJson, type TrustedKeys } from '../keyring.js'
+export type { SecretKeyInput } from './package.js'
 export { pae, type DsseEnvelope, type DsseVerification, type DsseSignatureCheck, type DsseLimits, type SignatureFailure } from './dsse.js'
 export {
   RECORD_KIND_SIGNATURE,

@@ -1,3 +1,4 @@
+import { copyBytes } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
 import {
   BASE_MINOR,
@@ -84,7 +85,9 @@ export function decodePreamble(bytes: Uint8Array): Preamble {
 
 /** The preamble as the digest sees it: the tail locator (filled in after the fact) zeroed. */
 export function preambleForDigest(bytes: Uint8Array): Uint8Array {
-  const copy = bytes.slice(0, PREAMBLE_SIZE)
+  // A copy, not bytes.slice(): on a caller's Node Buffer slice is a view, and zeroing it
+  // would erase the locator in the caller's own package bytes.
+  const copy = copyBytes(bytes.subarray(0, PREAMBLE_SIZE))
   copy.fill(0, LOCATOR_OFFSET, LOCATOR_OFFSET + 8)
   return copy
 }

@@ -66,7 +66,12 @@ export async function resolveSource(source: PackageSource, options: OpenPackageO
       return await env.openFileSource(path)
     } catch (e) {
       const code = (e as { code?: string }).code
-      throw new PackageError('E_SOURCE', `cannot open ${JSON.stringify(path)}: ${(e as Error).message}`, { path, errno: code }, { cause: e })
+      // Strings are paths; content passed as a string (an armored age file, say) is named as
+      // such, and a long "path" is cut short in the message rather than echoed whole.
+      const content = /^(-----BEGIN |age-encryption\.org\/)/.test(path)
+      const shown = path.length > 200 ? `${JSON.stringify(path.slice(0, 200))}... (${path.length} characters)` : JSON.stringify(path)
+      const why = content ? 'a string is a file path, and this looks like file content: pass its bytes (new TextEncoder().encode(text))' : path.length > 200 ? code ?? 'error' : (e as Error).message
+      throw new PackageError('E_SOURCE', `cannot open ${shown}: ${why}`, { path: path.length > 200 ? path.slice(0, 200) : path, errno: code }, { cause: e })
     }
   }
   if (source && typeof source === 'object' && typeof (source as RandomAccessSource).read === 'function') {

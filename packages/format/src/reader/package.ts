@@ -34,35 +34,47 @@ export class Package {
   readonly manifest: Manifest
   /** `sha256:<hex>` over preamble, manifest and index: what signatures sign. */
   readonly digest: string
-  /** Bytes in the package file. */
-  readonly size: number
+  /** Bytes in the package file (grows when signatures are added). */
+  get size(): number {
+    return this.source.size
+  }
   /** `major.minor` of the file's format. */
   readonly formatVersion: string
   /** Raw signature records (interpreted by `@torshpkg/crypto`). */
-  readonly signatures: readonly SignatureRecord[]
+  get signatures(): readonly SignatureRecord[] {
+    return this.metadata.signatures
+  }
   private readonly byPath = new Map<string, ResourceRecord>()
   private readonly maxReadBytes: number
   private closed = false
   private appending: Promise<unknown> = Promise.resolve()
 
+  /**
+   * Every region as decoded and checked at open: preamble, footer, manifest bytes, index,
+   * signature records, digest. For tools that inspect or extend packages (signing appends a
+   * signature record, for instance); most code needs only the methods below.
+   */
+  get metadata(): PackageMetadata {
+    return this.meta
+  }
+  // Source and metadata are replaced when signatures are appended (addSignatures), nothing else.
+  private source: ByteSource
+  private meta: PackageMetadata
+  private readonly retired: ByteSource[] = []
+
   /** @internal Use `openPackage`. */
   constructor(
-    private readonly source: ByteSource,
-    /**
-     * Every region as decoded and checked at open: preamble, footer, manifest bytes, index,
-     * signature records, digest. For tools that inspect or extend packages (signing appends a
-     * signature record, for instance); most code needs only the methods below.
-     */
-    readonly metadata: PackageMetadata,
+    source: ByteSource,
+    metadata: PackageMetadata,
     private readonly options: OpenPackageOptions,
     /** Opens encrypted chunks; absent when the package has none or was opened without a key. */
     private readonly cipher?: ChunkCipher,
   ) {
+    this.source = source
+    this.meta = metadata
     this.manifest = metadata.manifest
     this.digest = digestString(metadata.digest)
-    this.size = source.size
     this.formatVersion = `${metadata.preamble.major}.${metadata.preamble.minor}`
-    this.signatures = metadata.signatures
     this.maxReadBytes = options.limits?.maxReadBytes ?? DEFAULT_LIMITS.maxReadBytes
     for (const r of metadata.index.resources) this.byPath.set(r.path, r)
   }
@@ -182,18 +194,20 @@ export class Package {
 
   /**
    * Append records to the signature block without rewriting any data (what `signPackage`
-   * and `attestPackage` from `@torshpkg/crypto` call). Only the footer is replaced:
-   * - opened from bytes: resolves to a new Package over new bytes (`bytes()` to save them);
-   *   this one stays valid;
+   * and `attestPackage` from `@torshpkg/crypto` call). Only the footer is replaced, and this
+   * Package then reads the signed package (it resolves to `this`, for chaining):
+   * - opened from bytes: the signed package is new bytes (`bytes()` gives them); the bytes
+   *   it was opened from are not touched;
    * - opened from a file path (Node): the file is appended to in place and fsynced, refused
-   *   with `E_SOURCE_CHANGED` if it changed since it was opened; this Package is closed and
-   *   the returned one replaces it;
+   *   with `E_SOURCE_CHANGED` if it changed since it was opened;
    * - Blob, HTTP, custom and age-decrypted sources: `E_READ_ONLY` (sign the bytes or the file).
+   * Appends to one Package run one at a time, each after the previous one.
    *
    * @example
    * ```ts
-   * const signed = await pkg.addSignatures([{ kind: 1, payload }])
-   * signed.signatures.length === pkg.signatures.length + 1 // true
+   * const before = pkg.signatures.length
+   * await pkg.addSignatures([{ kind: 1, payload }])
+   * pkg.signatures.length === before + 1 // true
    * ```
    */
   async addSignatures(records: readonly { readonly kind: number; readonly payload: Uint8Array }[]): Promise<Package> {
@@ -208,23 +222,25 @@ export class Package {
       }
       const f = this.metadata.footer
       const source = await this.source.appendSignatures(records, { size: this.size, digest: f.digest, signaturesDigest: f.signaturesDigest })
-      let signed: Package
+      let metadata: PackageMetadata
       try {
-        signed = new Package(source, await readMetadata(source, this.options), this.options, this.cipher)
+        metadata = await readMetadata(source, this.options)
         // A file is reopened by its path, which another process may have replaced since the
         // append: what comes back must be this package with exactly these records added.
-        if (!isAppendedTo(this, signed, records)) {
+        if (!isAppendedTo(this.metadata, metadata, records)) {
           throw new PackageError('E_SOURCE_CHANGED', 'the package changed while signatures were appended to it; open it again and check it', { what: 'reopened package' })
         }
       } catch (e) {
         await source.close().catch(() => {})
         throw e
       }
-      // A file changed under this Package (its footer moved): the new one replaces it.
-      if (this.source.kind === 'file') await this.close()
-      return signed
+      // Same digest, same index: only the source and the signature records change. The old
+      // source is closed with the Package, not now: a read may still be using it.
+      if (this.source !== source) this.retired.push(this.source)
+      this.source = source
+      this.meta = metadata
+      return this
     }
-    // One append at a time per Package, so that two cannot both write over the same footer.
     const next = this.appending.then(run, run)
     this.appending = next.catch(() => {})
     return next
@@ -234,7 +250,7 @@ export class Package {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.source.close()
+    await Promise.all([this.source, ...this.retired].map((source) => source.close()))
   }
 
   private find(path: string): ResourceRecord | undefined {
@@ -319,10 +335,10 @@ export class Package {
 }
 
 /** Whether `after` is `before` (same digest) with `added` appended to its signature records. */
-function isAppendedTo(before: Package, after: Package, added: readonly { readonly kind: number; readonly payload: Uint8Array }[]): boolean {
+function isAppendedTo(before: PackageMetadata, after: PackageMetadata, added: readonly { readonly kind: number; readonly payload: Uint8Array }[]): boolean {
   const expected = [...before.signatures, ...added]
   return (
-    after.digest === before.digest &&
+    equalBytes(after.digest, before.digest) &&
     after.signatures.length === expected.length &&
     after.signatures.every((r, i) => r.kind === expected[i]!.kind && equalBytes(r.payload, expected[i]!.payload))
   )
