@@ -8,6 +8,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
  * exercised separately by each package's dist.test.ts, in plain Node processes and Chromium.
  */
 export const sourceAliases = {
+  // Subpaths first: an alias also matches its key followed by '/'.
+  '@torshpkg/crypto/node': fileURLToPath(new URL('./packages/crypto/src/node.ts', import.meta.url)),
   '@torshpkg/compress': src('compress'),
   '@torshpkg/crypto': src('crypto'),
   '@torshpkg/format': src('format'),

@@ -32,4 +32,22 @@ describe('built @torshpkg/crypto', () => {
     expect(out).toBe(`index.js ${ABC}`)
     expect(runNode(dir, `console.log(import.meta.resolve('@torshpkg/crypto').split('/').pop())`, { type: 'module' })).toBe('index.node.js')
   })
+
+  it('the /node subpath (ESM and CJS) uses the main entry: one CryptoError class', () => {
+    const esm = runNode(
+      dir,
+      `import { CryptoError } from '@torshpkg/crypto'; import { ageEncryptFile } from '@torshpkg/crypto/node'
+       const e = await ageEncryptFile(42, 'x', { passphrase: 'p' }).catch((e) => e)
+       console.log(e instanceof CryptoError, e.code)`,
+      { type: 'module' },
+    )
+    expect(esm).toBe('true E_ARGUMENT')
+    const cjs = runNode(
+      dir,
+      `const { CryptoError } = require('@torshpkg/crypto'); const { ageEncryptFile } = require('@torshpkg/crypto/node')
+       ageEncryptFile(42, 'x', { passphrase: 'p' }).catch((e) => console.log(e instanceof CryptoError, e.code))`,
+      { type: 'commonjs' },
+    )
+    expect(cjs).toBe('true E_ARGUMENT')
+  })
 })
