@@ -13,4 +13,5 @@ export const sourceAliases = {
   '@torshpkg/compress': src('compress'),
   '@torshpkg/crypto': src('crypto'),
   '@torshpkg/format': src('format'),
+  '@torshpkg/resolve': src('resolve'),
 }
