@@ -97,3 +97,17 @@ export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   out.set(bytes)
   return out
 }
+
+/**
+ * Whether `bytes[at..]` begins with `prefix` (not constant-time: for formats, not secrets).
+ *
+ * @example
+ * ```ts
+ * startsWithBytes(new TextEncoder().encode('age-encryption.org/v1'), new TextEncoder().encode('age-')) // true
+ * ```
+ */
+export function startsWithBytes(bytes: Uint8Array, prefix: Uint8Array, at = 0): boolean {
+  if (at < 0 || bytes.length - at < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false
+  return true
+}

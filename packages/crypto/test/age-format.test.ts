@@ -7,6 +7,7 @@ import { base64Encode } from '../src/encoding/base64'
 import { bech32Decode, bech32DecodeWords, bech32Encode, bech32EncodeWords } from '../src/age/bech32'
 import { encodeHeader, parseHeader } from '../src/age/header'
 import { AGE_LIMITS } from '../src/age/limits'
+import { AGE_DETECT_BYTES, detectAgeFile } from '../src/age/detect'
 import { encodeStanza } from '../src/age/stanza'
 import { chunkNonce, encryptedPayloadSize, payloadLayout } from '../src/age/stream'
 import { decodeIdentity, decodeRecipient, encodeIdentity, encodeRecipient } from '../src/age/x25519'
@@ -317,5 +318,20 @@ describe('streams', () => {
     // A bad identity errors the decrypting stream before any input is consumed.
     const { error } = await runTransform(api.ageDecryptStream({ identity: 'AGE-SECRET-KEY-1X' }), new Uint8Array(10))
     expectCryptoError(error, 'E_KEY', 'identity')
+  })
+})
+
+describe('detectAgeFile', () => {
+  it('tells binary and armored age files (from the age CLI) from anything else, by their first bytes', () => {
+    const ascii = (s: string) => new TextEncoder().encode(s)
+    expect(detectAgeFile(fixture('payload.bin.age').subarray(0, AGE_DETECT_BYTES))).toBe('binary')
+    expect(detectAgeFile(fixture('secret.txt.age').subarray(0, AGE_DETECT_BYTES))).toBe('binary')
+    expect(detectAgeFile(fixture('payload.bin.age.asc').subarray(0, AGE_DETECT_BYTES))).toBe('armored')
+    expect(detectAgeFile(concat([ascii(' \r\n\t'), fixture('payload.bin.age.asc')]).subarray(0, AGE_DETECT_BYTES))).toBe('armored')
+    expect(detectAgeFile(fixture('payload.bin'))).toBeUndefined()
+    expect(detectAgeFile(ascii('-----BEGIN PGP MESSAGE-----\n'))).toBeUndefined()
+    expect(detectAgeFile(ascii('age-encryption.org/v2\n'))).toBeUndefined()
+    expect(detectAgeFile(ascii(' age-encryption.org/v1\n'))).toBeUndefined() // whitespace only before armor
+    expect(detectAgeFile(new Uint8Array(0))).toBeUndefined()
   })
 })

@@ -1,3 +1,4 @@
+import { concatBytes } from '../src/bytes'
 // Shared helpers of the age tests (not a test file itself).
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -32,12 +33,7 @@ export function pseudoRandom(n: number, seed: number): Uint8Array {
   return out
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) out.set(p, o), (o += p.length)
-  return out
-}
+export const concat = (parts: Uint8Array[]): Uint8Array => concatBytes(parts)
 
 /** Push `input` through `transform` in pieces of `piece` bytes; what came out, and the error if it failed. */
 export async function runTransform(transform: TransformStream<Uint8Array, Uint8Array>, input: Uint8Array, piece = 65536): Promise<{ output: Uint8Array; error?: unknown }> {

@@ -4,7 +4,7 @@
 // padding only at the very end, no PEM headers, no blank lines. Whitespace (SP, HT, CR, LF) is
 // allowed before BEGIN and after END, and lines may end in LF or CRLF, as the spec permits.
 // Encoder and decoder are incremental so the streaming API shares them with the one-shot one.
-import { concatBytes } from '../bytes.js'
+import { concatBytes, startsWithBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import { base64DecodeInto, base64EncodeInto } from '../encoding/base64.js'
 
@@ -169,7 +169,7 @@ export class ArmorDecoder {
       this.state = 'body'
       return
     }
-    if (startsWith(l, END_BYTES)) {
+    if (startsWithBytes(l, END_BYTES)) {
       for (let i = END_BYTES.length; i < l.length; i++) if (!isSpace(l[i]!)) throw armorError('data after the END marker', this.line)
       this.state = 'end'
       if (this.heldLength < 0) return
@@ -198,13 +198,7 @@ function stripCr(l: Uint8Array): Uint8Array {
   return l.length > 0 && l[l.length - 1] === 0x0d ? l.subarray(0, l.length - 1) : l
 }
 
-function startsWith(l: Uint8Array, prefix: Uint8Array): boolean {
-  if (l.length < prefix.length) return false
-  for (let i = 0; i < prefix.length; i++) if (l[i] !== prefix[i]) return false
-  return true
-}
-
-const equalTo = (l: Uint8Array, b: Uint8Array) => l.length === b.length && startsWith(l, b)
+const equalTo = (l: Uint8Array, b: Uint8Array) => l.length === b.length && startsWithBytes(l, b)
 
 /**
  * Armor a binary age file exactly as `age -a` does.

@@ -1,4 +1,4 @@
-import { concatBytes, equalBytes } from '../bytes.js'
+import { concatBytes, equalBytes, startsWithBytes } from '../bytes.js'
 import { CryptoError } from '../errors.js'
 import type { SecretKey } from '../keys/types.js'
 import { assertSecretKey } from '../keys/validate.js'
@@ -42,7 +42,6 @@ function defaultTrustedComment(options: SignOptions, prehashed: boolean): string
 }
 
 const DSSE_PAE_PREFIX = new TextEncoder().encode('DSSEv1 ')
-const startsWith = (bytes: Uint8Array, prefix: Uint8Array) => bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b)
 
 /**
  * Sign `data` with `secretKey` in minisign's format (`signFile` of the package API, bound to
@@ -78,7 +77,7 @@ export async function signWith(p: Primitives, data: SignInput, secretKey: Secret
   // Legacy signatures are raw Ed25519 over the caller's bytes; the same keys sign DSSE
   // envelopes, whose signed message is a PAE starting "DSSEv1 ". Refuse to sign such bytes,
   // so a legacy file signature can never double as a package signature or attestation.
-  if (!prehashed && startsWith(message, DSSE_PAE_PREFIX)) {
+  if (!prehashed && startsWithBytes(message, DSSE_PAE_PREFIX)) {
     throw new CryptoError('E_ARGUMENT', 'legacy (prehash: false) signing refuses data that starts with "DSSEv1 " (it would be a valid DSSE signature); sign it prehashed', {
       details: { field: 'data' },
     })

@@ -1,26 +1,9 @@
-import { ageDecrypt, CryptoError, openAgeReader } from '@torshpkg/crypto'
+import { AGE_CHUNK_SIZE, AGE_DETECT_BYTES, ageDecrypt, CryptoError, detectAgeFile, openAgeReader } from '@torshpkg/crypto'
 import { PackageError } from '../errors.js'
 import { DEFAULT_LIMITS, type PackageLimits } from '../limits.js'
 import { bytesSource, checkedSource, type ByteSource } from '../reader/source.js'
 import { fromCryptoError } from './crypto-errors.js'
 import { decryptionKey, type DecryptionOptions } from './options.js'
-
-const encoder = new TextEncoder()
-/** The first line of every binary age file. */
-const AGE_MAGIC = encoder.encode('age-encryption.org/v1\n')
-/** The first line of an ASCII-armored age file (which may follow whitespace). */
-const AGE_ARMOR = encoder.encode('-----BEGIN AGE ENCRYPTED FILE-----')
-const SNIFF_BYTES = 64
-/** Plaintext bytes per age STREAM chunk. */
-const AGE_CHUNK_SIZE = 64 * 1024
-
-/** Whether the first bytes of a file are a binary or an armored age file. */
-export function sniffAge(head: Uint8Array): 'binary' | 'armored' | undefined {
-  if (startsWith(head, AGE_MAGIC, 0)) return 'binary'
-  let at = 0
-  while (at < head.length && (head[at] === 0x20 || head[at] === 0x09 || head[at] === 0x0a || head[at] === 0x0d)) at++
-  return startsWith(head, AGE_ARMOR, at) ? 'armored' : undefined
-}
 
 /**
  * When `source` is a package encrypted whole with age, a source of the package inside;
@@ -32,7 +15,7 @@ export function sniffAge(head: Uint8Array): 'binary' | 'armored' | undefined {
  */
 export async function openAgeSource(source: ByteSource, options: DecryptionOptions & { limits?: Partial<PackageLimits> }): Promise<ByteSource | undefined> {
   if (source.size === 0) return undefined
-  const kind = sniffAge(await source.read(0, Math.min(source.size, SNIFF_BYTES)))
+  const kind = detectAgeFile(await source.read(0, Math.min(source.size, AGE_DETECT_BYTES)))
   if (!kind) return undefined
   const key = decryptionKey(options)
   if (!key) {
@@ -76,10 +59,4 @@ export async function openAgeSource(source: ByteSource, options: DecryptionOptio
   }
   // Reads of the plaintext cost reads of the file: keep the source's hint for guessing the tail.
   return checkedSource('custom', reader.size, read, () => source.close(), source.tailHint)
-}
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
-  if (bytes.length - at < prefix.length) return false
-  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false
-  return true
 }
