@@ -1,20 +1,25 @@
 /**
- * benches/resolve: the CDCL solver on SATLIB's uniform random 3-SAT, against logic-solver
- * (MiniSat compiled to JS) on the same instances in the same run. Each instance is parsed once;
- * times are solving only, after a warm-up pass, on one core.
+ * benches/resolve, in two parts, each against a peer measured in the same run:
  *
- * Goals from the resolve issue: all 1000 uf100-430 in <= 1.5 s and all 1000 uuf100-430 in
- * <= 3 s, and faster than logic-solver on every family. (The package-resolution benches of that
- * issue come with the resolver.)
+ * 1. SAT: the CDCL solver on SATLIB's uniform random 3-SAT, against logic-solver (MiniSat
+ *    compiled to JS) on the same instances. Each instance is parsed once; times are solving
+ *    only, after a warm-up pass, on one core. Goals: all 1000 uf100-430 in <= 1.5 s, all 1000
+ *    uuf100-430 in <= 3 s, and faster than logic-solver on every family.
+ * 2. Packages (packages.ts): `resolve` on PubGrub's large_case and backtracking benches and on
+ *    generated registry graphs, against logic-solver on an eager encoding (peers.ts).
  *
- * Run: npm run bench -- resolve [--quick]   (--quick: logic-solver on the first 200 of each family)
+ * Run: npm run bench -- resolve [--quick] [--sat | --packages]
+ *   --quick: logic-solver on the first 200 instances of each family and a sample of large_case
  */
 import Logic from 'logic-solver'
 import { parseDimacs, solveCnf, type Cnf } from '@torshpkg/resolve'
 import { loadSatlib, type SatlibSet } from '../../packages/resolve/test/satlib'
-import { report, type Goal } from '../lib'
+import { crashed, report, type Goal } from '../lib'
+import { benchPackages } from './packages'
 
 const quick = process.argv.includes('--quick')
+const onlySat = process.argv.includes('--sat')
+const onlyPackages = process.argv.includes('--packages')
 const FAMILIES: SatlibSet[] = ['uf20-91', 'uf50-218', 'uuf50-218', 'uf100-430', 'uuf100-430', 'uf150-645', 'uuf150-645']
 
 // logic-solver's API as its docs describe it: variables by name, clauses as Logic.or of
@@ -41,7 +46,7 @@ function time(fn: () => void): number {
 
 const rows: Record<string, string>[] = []
 const goals: Goal[] = []
-const loaded = FAMILIES.map((family) => ({ family, cnfs: loadSatlib(family).map((f) => parseDimacs(f.text)), expectSat: family.startsWith('uf') }))
+const loaded = (onlyPackages ? [] : FAMILIES).map((family) => ({ family, cnfs: loadSatlib(family).map((f) => parseDimacs(f.text)), expectSat: family.startsWith('uf') }))
 
 // Ours first, for every family, so that logic-solver's large asm.js heaps (one per instance)
 // are not being collected while we are timed.
@@ -69,8 +74,19 @@ for (const { family, cnfs, expectSat } of loaded) {
   })
   goals.push({ goal: `faster than logic-solver on ${family}`, value: `${(peer / mineSame).toFixed(1)}x`, met: peer > mineSame })
 }
-goals.unshift(
-  { goal: 'all 1000 uf100-430 in <= 1.5 s', value: `${ours.get('uf100-430')!.toFixed(0)} ms`, met: ours.get('uf100-430')! <= 1500 },
-  { goal: 'all 1000 uuf100-430 in <= 3 s', value: `${ours.get('uuf100-430')!.toFixed(0)} ms`, met: ours.get('uuf100-430')! <= 3000 },
-)
-report(rows, goals, '', () => {})
+if (!onlyPackages) {
+  goals.unshift(
+    { goal: 'all 1000 uf100-430 in <= 1.5 s', value: `${ours.get('uf100-430')!.toFixed(0)} ms`, met: ours.get('uf100-430')! <= 1500 },
+    { goal: 'all 1000 uuf100-430 in <= 3 s', value: `${ours.get('uuf100-430')!.toFixed(0)} ms`, met: ours.get('uuf100-430')! <= 3000 },
+  )
+  console.log('\nSAT: SATLIB uniform random 3-SAT, ours vs logic-solver')
+  console.table(rows)
+}
+if (!onlySat) {
+  const packages = await benchPackages(quick).catch((e: unknown) => crashed(e, '', () => {}))
+  console.log('\nPackages: resolve() vs logic-solver on an eager encoding')
+  rows.length = 0
+  rows.push(...packages.rows)
+  goals.push(...packages.goals)
+}
+report(onlySat ? [] : rows, goals, '', () => {})

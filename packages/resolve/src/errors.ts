@@ -55,3 +55,53 @@ export class SolverLimitError extends Error {
     this.conflicts = conflicts
   }
 }
+
+/**
+ * Stable codes of {@link ResolutionError}:
+ * - `E_UNSATISFIABLE`: no set of versions meets the requirements; `explanation` says why.
+ * - `E_INDEX`: the index failed (its error is the `cause`) or returned malformed data.
+ * - `E_INVALID`: the caller's root requirements or options are malformed.
+ * - `E_LIMIT`: a limit was reached (`maxPackages`, `maxConflicts`, `timeoutMs`, versions per package).
+ * - `E_ABORTED`: the caller's `signal` was aborted.
+ */
+export type ResolutionErrorCode = 'E_UNSATISFIABLE' | 'E_INDEX' | 'E_INVALID' | 'E_LIMIT' | 'E_ABORTED'
+
+/**
+ * `resolve` could not produce a resolution. For `E_UNSATISFIABLE`, `explanation` is a short
+ * derivation in words (which requirement needs what, and why they cannot all hold) and
+ * `conflictingRoots` is a minimal set of the root requirements that cannot be met together
+ * (dropping any one of them makes the rest resolvable).
+ *
+ * @example
+ * ```ts
+ * try { await resolve({ dependencies: { 'model-a': '^2' } }, index) }
+ * catch (e) {
+ *   if (e instanceof ResolutionError && e.code === 'E_UNSATISFIABLE') {
+ *     console.log(e.explanation)      // "model-a 2.0.0 - 2.3.0 needs tokenizer ^3 ..."
+ *     console.log(e.conflictingRoots) // { 'model-a': '^2', runtime: '1.4.0' }
+ *   }
+ * }
+ * ```
+ */
+export class ResolutionError extends Error {
+  override readonly name = 'ResolutionError'
+  readonly code: ResolutionErrorCode
+  /** Why, in words; for codes other than `E_UNSATISFIABLE` the same as `message`. */
+  readonly explanation: string
+  /** The derivation, one statement per line (empty unless `E_UNSATISFIABLE`). */
+  readonly derivation: readonly string[]
+  /** A minimal set of root requirements in conflict (empty unless `E_UNSATISFIABLE`). */
+  readonly conflictingRoots: Readonly<Record<string, string>>
+
+  constructor(
+    code: ResolutionErrorCode,
+    message: string,
+    options?: { cause?: unknown; explanation?: string; derivation?: readonly string[]; conflictingRoots?: Record<string, string> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.explanation = options?.explanation ?? message
+    this.derivation = options?.derivation ?? []
+    this.conflictingRoots = options?.conflictingRoots ?? {}
+  }
+}

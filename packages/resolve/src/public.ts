@@ -11,5 +11,20 @@
 export { parseDimacs } from './sat/dimacs.js'
 export { solveCnf } from './sat/solver.js'
 export type { Cnf, DimacsCnf, DimacsOptions, SatResult, SolveOptions } from './sat/types.js'
-export { DimacsError, SolverLimitError } from './errors.js'
-export type { SatErrorCode, SolverLimit } from './errors.js'
+export { DimacsError, ResolutionError, SolverLimitError } from './errors.js'
+export type { ResolutionErrorCode, SatErrorCode, SolverLimit } from './errors.js'
+export * from './install/index.js'
+export { resolve } from './resolver/resolve.js'
+export type { ResolveOptions } from './resolver/resolve.js'
+export type {
+  DependencyMap,
+  IndexVersion,
+  PackageIndex,
+  PlatformMarkers,
+  ResolvedPackage,
+  Resolution,
+  RootRequirements,
+  TargetPlatform,
+  VersionPreference,
+} from './types.js'
+export * from './lockfile/index.js'

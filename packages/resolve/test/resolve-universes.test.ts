@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { resolve, ResolutionError, type Resolution } from '@torshpkg/resolve'
+import type { PackageIndex, RootRequirements, TargetPlatform } from '../src/types'
+import {
+  backtrackingDisjointVersions,
+  backtrackingRanges,
+  backtrackingSingletons,
+  backtrackingUniverses,
+  largeCase,
+  registryGraph,
+} from './universes'
+import { satisfiableVersions } from './universes-sat'
+import { checkResolution } from './check-resolution'
+
+type Outcome = { ok: true; resolution: Resolution } | { ok: false; error: unknown }
+
+async function attempt(root: RootRequirements, index: PackageIndex, platform?: TargetPlatform): Promise<Outcome> {
+  try {
+    return { ok: true, resolution: await resolve(root, index, platform ? { platform } : {}) }
+  } catch (error) {
+    return { ok: false, error }
+  }
+}
+
+describe('resolve on large_case (pubgrub-rs)', () => {
+  it('solves exactly the 593 satisfiable problems, each validly, and fails the 48 others with E_UNSATISFIABLE', async () => {
+    const lc = largeCase()
+    const oracle = satisfiableVersions(lc.data, lc.problems)
+    let solved = 0
+    let failed = 0
+    for (const [k, p] of lc.problems.entries()) {
+      const out = await attempt(p.root, lc.index)
+      const what = `${p.package}@${p.version}`
+      if (out.ok) {
+        solved++
+        expect(oracle[k], what).toBe(true)
+        expect(out.resolution.packages[p.package], what).toBe(p.version)
+        expect(checkResolution(p.root, lc.data, out.resolution.packages, { graph: out.resolution.graph }), what).toEqual([])
+      } else {
+        failed++
+        expect(oracle[k], what).toBe(false)
+        expect(out.error, what).toBeInstanceOf(ResolutionError)
+        const e = out.error as ResolutionError
+        expect(e.code, what).toBe('E_UNSATISFIABLE')
+        expect(e.explanation.length, what).toBeGreaterThan(0)
+      }
+    }
+    expect([solved, failed]).toEqual([593, 48])
+  })
+})
+
+describe('resolve on the backtracking universes (pubgrub-rs benches/backtracking.rs)', () => {
+  it.each(backtrackingUniverses().map((u) => [u.name, u] as const))('%s: the expected answer', async (_, u) => {
+    const r = await resolve(u.root, u.index)
+    expect(u.expected.sat && u.expected.packages).toBeTruthy()
+    expect(r.packages).toEqual(u.expected.sat ? u.expected.packages : undefined)
+    expect(checkResolution(u.root, u.data, r.packages, { graph: r.graph })).toEqual([])
+  })
+
+  it.each([
+    ['singletons', backtrackingSingletons],
+    ['disjoint versions', backtrackingDisjointVersions],
+    ['ranges', backtrackingRanges],
+  ])('%s at other sizes: the expected answer, and E_UNSATISFIABLE when p1 >= 1.0.0 is required', async (_, make) => {
+    for (const [p, v] of [[2, 2], [3, 3], [5, 4], [10, 30], [40, 10]] as const) {
+      const u = make(p, v)
+      const r = await resolve(u.root, u.index)
+      expect(r.packages, u.name).toEqual(u.expected.sat ? u.expected.packages : undefined)
+      const out = await attempt({ dependencies: { ...u.root.dependencies, p1: '>=1.0.0' } }, u.index)
+      expect(out.ok, u.name).toBe(false)
+      expect((out as { error: ResolutionError }).error.code, u.name).toBe('E_UNSATISFIABLE')
+    }
+  })
+})
+
+describe('resolve on registry graphs', () => {
+  it.each([
+    [1000, 1],
+    [1000, 2],
+    [5000, 1],
+    [20000, 1],
+  ])('n = %i, seed %i: a valid resolution for linux/x64/node', async (n, seed) => {
+    const u = registryGraph(n, seed)
+    const r = await resolve(u.root, u.index, { platform: u.platform })
+    expect(checkResolution(u.root, u.data, r.packages, { platform: u.platform, graph: r.graph })).toEqual([])
+    // It installs about as much as the witness does (both are closures of the same root).
+    expect(Object.keys(r.packages).length).toBeGreaterThan(0.8 * Object.keys(u.witness).length)
+  })
+
+  it('n = 1000: a valid resolution preferring lowest versions too', async () => {
+    const u = registryGraph(1000, 1)
+    const r = await resolve(u.root, u.index, { platform: u.platform, preference: 'lowest' })
+    expect(checkResolution(u.root, u.data, r.packages, { platform: u.platform, graph: r.graph })).toEqual([])
+  })
+})
