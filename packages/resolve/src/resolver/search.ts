@@ -32,10 +32,6 @@ const UNDEF = 0
 const HDR = 3
 const NO_REASON = -1
 const EMPTY: readonly number[] = []
-/** Appends `count` copies of `value` to `arr` (by push: the array stays packed). */
-function extend<T>(arr: T[], value: T, count: number): void {
-  for (let k = 0; k < count; k++) arr.push(value)
-}
 
 /** Where a clause comes from. */
 export type Origin =
@@ -156,14 +152,16 @@ export class PackageSearch {
   /** Makes `count` fresh variables for package `pkg`; returns the first. */
   addVariables(pkg: number, count: number): number {
     const first = this.nVars + 1
-    extend(this.vals, UNDEF, 2 * count)
-    extend(this.watches, undefined, 2 * count)
-    extend(this.level, 0, count)
-    extend(this.reason, NO_REASON, count)
-    extend(this.created, 0, count)
-    extend(this.seen, 0, count)
-    extend(this.reqsOf, undefined, count)
-    extend(this.pkgOf, pkg, count)
+    // One loop per array: each push site then sees a single array shape and stays fast.
+    const { vals, watches, level, reason, pkgOf, created, seen, reqsOf } = this
+    for (let k = 0; k < count; k++) vals.push(UNDEF, UNDEF)
+    for (let k = 0; k < count; k++) watches.push(undefined, undefined)
+    for (let k = 0; k < count; k++) level.push(0)
+    for (let k = 0; k < count; k++) reason.push(NO_REASON)
+    for (let k = 0; k < count; k++) pkgOf.push(pkg)
+    for (let k = 0; k < count; k++) created.push(0)
+    for (let k = 0; k < count; k++) seen.push(0)
+    for (let k = 0; k < count; k++) reqsOf.push(undefined)
     this.nVars += count
     return first
   }
