@@ -4,14 +4,10 @@
  * which keeps the search deterministic.
  */
 export class VarHeap {
-  readonly heap: Int32Array
-  readonly pos: Int32Array
   size = 0
 
-  constructor(capacity: number, readonly act: Float64Array) {
-    this.heap = new Int32Array(capacity)
-    this.pos = new Int32Array(capacity + 1).fill(-1)
-  }
+  /** `heap` holds up to all the variables; `pos` has room for every variable and is all -1. */
+  constructor(readonly heap: Int32Array, readonly pos: Int32Array, readonly act: Float64Array) {}
 
   contains(v: number): boolean {
     return this.pos[v]! >= 0
