@@ -741,6 +741,14 @@ export class PackageSearch {
 
   /** The original clauses behind the final conflict (their origins), and the packages whose AMO was used. */
   core(): { origins: Origin[]; oneVersion: Set<number> } {
+    // Asked twice on failure (the conflicting roots, then the explanation): walk the proof once.
+    this.coreMemo ??= this.walkCore()
+    return this.coreMemo
+  }
+
+  private coreMemo: { origins: Origin[]; oneVersion: Set<number> } | undefined
+
+  private walkCore(): { origins: Origin[]; oneVersion: Set<number> } {
     const clauses = new Map<string, { code: number; parent: number; o: Origin }>()
     const oneVersion = new Set<number>()
     const doneClause = new Set<number>()
