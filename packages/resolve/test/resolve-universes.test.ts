@@ -93,3 +93,34 @@ describe('resolve on registry graphs', () => {
     expect(checkResolution(u.root, u.data, r.packages, { platform: u.platform, graph: r.graph })).toEqual([])
   })
 })
+
+describe('resolve reuses search state safely', () => {
+  // Finished searches go back to a pool and the next resolution takes one (see search.ts):
+  // whatever ran before, in whatever order, answers and explanations must not change.
+  const summary = (o: Outcome) =>
+    o.ok ? JSON.stringify(o.resolution) : `${(o.error as ResolutionError).code}: ${(o.error as ResolutionError).explanation}`
+
+  it('interleaved concurrent resolutions, a big one among them, give what one-at-a-time ones give', async () => {
+    const lc = largeCase()
+    const problems = lc.problems.filter((_, k) => k % 5 === 0) // 129, unsatisfiable ones among them
+    const alone: string[] = []
+    for (const p of problems) alone.push(summary(await attempt(p.root, lc.index)))
+    expect(alone.filter((s) => s.startsWith('E_UNSATISFIABLE')).length).toBeGreaterThan(0)
+
+    // An index whose answers arrive after random delays, so that the searches interleave.
+    let seed = 7
+    const jitter = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 4
+    const slow: PackageIndex = {
+      versions: (name) => new Promise((done) => setTimeout(() => done(lc.data.get(name)), jitter())),
+    }
+    const big = backtrackingSingletons()
+    const [bigOut, ...together] = await Promise.all([attempt(big.root, big.index), ...problems.map((p) => attempt(p.root, slow))])
+    expect(together.map(summary)).toEqual(alone)
+    expect(bigOut.ok && bigOut.resolution.packages).toEqual(big.expected.sat && big.expected.packages)
+
+    // And after the big search went back to the pool: the same again, one at a time.
+    const after: string[] = []
+    for (const p of problems) after.push(summary(await attempt(p.root, lc.index)))
+    expect(after).toEqual(alone)
+  })
+})

@@ -28,6 +28,8 @@ export interface CompiledPackage {
   readonly name: string
   /** Ascending semver order. */
   readonly versions: readonly CompiledVersion[]
+  /** Whether some version has platform markers (else every version fits every platform). */
+  readonly hasPlatform: boolean
   /** range (+ prerelease flag) -> ascending indices into `versions` that satisfy it. */
   readonly matches: Map<string, readonly number[]>
   /** Candidate lists in preference order: settings -> range -> indices (see `PackageCatalog`). */
@@ -241,7 +243,8 @@ export function compilePackage(name: string, list: unknown, maxVersions: number)
     })
   }
   versions.sort((a, b) => a.semver.compare(b.semver))
-  const pkg: CompiledPackage = { name, versions, matches: new Map(), preferred: new Map() }
+  const hasPlatform = versions.some((v) => v.platform !== undefined)
+  const pkg: CompiledPackage = { name, versions, hasPlatform, matches: new Map(), preferred: new Map() }
   cache.set(list, pkg)
   return pkg
 }

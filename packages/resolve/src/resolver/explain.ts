@@ -101,7 +101,7 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
   let end = -1
   const missing = (name: string, range: string): string => {
     const id = pkgId(name)
-    if (id < 0 || catalog.packages[id]!.versions.length === 0) return `no package ${name} exists`
+    if (id < 0 || catalog.count(id) === 0) return `no package ${name} exists`
     const unfit = catalog.unfit(id, range)
     if (unfit.length > 0) return `the versions of ${name} matching ${range} (${unfit.map((v) => v.version).slice(0, 4).join(', ')}) do not support this platform`
     return `no version of ${name} matches ${range}`

@@ -60,9 +60,11 @@ interface Prepared {
   readonly signal: AbortSignal | undefined
 }
 
-function lockedMap(lock: ResolveOptions['lockfile']): Map<string, string> {
+const NOTHING_LOCKED: ReadonlyMap<string, string> = new Map()
+
+function lockedMap(lock: ResolveOptions['lockfile']): ReadonlyMap<string, string> {
+  if (lock === undefined) return NOTHING_LOCKED
   const out = new Map<string, string>()
-  if (lock === undefined) return out
   let obj: unknown = lock
   if (typeof lock === 'string') {
     try {
@@ -108,41 +110,55 @@ function prepare(options: ResolveOptions): Prepared {
 }
 
 /**
- * Asks the index for each name once per resolution (and once across the root-minimizing
- * re-runs). An index that answers synchronously (a plain array) is never awaited, so a
- * memoized in-memory index costs no event-loop turns.
+ * Asks the index for each name once per resolution. One search asks for each name once by
+ * itself (it fetches only packages not fetched yet); the root-minimizing re-runs after a
+ * failure share the answers of the first run through `remember`. An index that answers
+ * synchronously (a plain array) is never awaited, so a memoized in-memory index costs no
+ * event-loop turns.
  */
 class Fetcher {
-  private readonly answers = new Map<string, unknown>()
+  /** Answers by name, kept once re-runs begin (a successful resolution never needs them). */
+  private answers: Map<string, unknown> | undefined
   constructor(private readonly index: PackageIndex) {
     if (typeof index !== 'object' || index === null || typeof index.versions !== 'function') {
       throw new ResolutionError('E_INVALID', 'resolve: index must be an object with a versions(name) method')
     }
   }
 
-  /** The index's answer for `name`: a value, or a promise of one (settled ones are replaced by their value). */
+  /** The index's answer for `name`: a value, or a promise of one (its failure is mapped where it is awaited). */
   get(name: string): unknown {
-    if (this.answers.has(name)) return this.answers.get(name)
+    const answers = this.answers
+    if (answers !== undefined && answers.has(name)) return answers.get(name)
     let answer: unknown
     try {
       answer = this.index.versions(name)
     } catch (e) {
       throw indexFailed(name, e)
     }
-    if (isThenable(answer)) {
-      answer = Promise.resolve(answer).then(
-        (value) => {
-          this.answers.set(name, value)
-          return value
-        },
-        (e: unknown) => {
-          throw indexFailed(name, e)
-        },
-      )
-    }
-    this.answers.set(name, answer)
+    answers?.set(name, answer)
     return answer
   }
+
+  /** Keeps what `catalog`'s run fetched, for the runs that follow. */
+  remember(catalog: PackageCatalog): void {
+    this.answers ??= new Map()
+    for (let id = 0; id < catalog.size; id++) {
+      const pkg = catalog.packages[id]
+      if (pkg !== undefined) this.answers.set(catalog.names[id]!, catalog.answers[id])
+    }
+  }
+}
+
+/** Why awaiting `answers` failed: `E_INDEX` naming the first package whose fetch failed. */
+async function fetchFailure(names: readonly string[], answers: readonly unknown[], e: unknown): Promise<ResolutionError> {
+  for (let i = 0; i < answers.length; i++) {
+    try {
+      await answers[i]
+    } catch (err) {
+      return indexFailed(names[i]!, err)
+    }
+  }
+  return indexFailed('?', e)
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -168,40 +184,58 @@ interface Outcome {
 
 async function run(roots: Roots, fetcher: Fetcher, o: Prepared): Promise<Outcome> {
   const catalog = new PackageCatalog(o.preference, o.platform, o.includePrerelease, o.locked)
-  const search = new PackageSearch(catalog, { maxConflicts: o.maxConflicts, deadline: o.deadline, signal: o.signal })
+  const search = PackageSearch.acquire(catalog, { maxConflicts: o.maxConflicts, deadline: o.deadline, signal: o.signal })
   const register = (list: readonly string[], answers: readonly unknown[]) => {
     for (let i = 0; i < list.length; i++) {
       const name = list[i]!
-      if (catalog.packageId(name) >= 0) continue
-      if (catalog.size >= o.maxPackages) throw new ResolutionError('E_LIMIT', `resolve: more than maxPackages (${o.maxPackages}) packages reached`)
+      const id = catalog.idOf(name)
+      if (catalog.isFetched(id)) continue
+      if (catalog.fetched >= o.maxPackages) throw new ResolutionError('E_LIMIT', `resolve: more than maxPackages (${o.maxPackages}) packages reached`)
       const pkg = compilePackage(name, answers[i], o.maxVersions)
-      catalog.add(pkg, search.addVariables(catalog.size, pkg.versions.length))
-      search.loaded(name)
+      catalog.add(pkg, search.addVariables(id, pkg.versions.length), answers[i])
+      search.loaded(id)
     }
   }
-  /** Fetches `names` (in parallel); returns a promise only when some answer is one. */
-  const load = (names: Iterable<string>): Promise<void> | undefined => {
-    const list = [...names]
-    const answers = list.map((n) => fetcher.get(n))
-    if (!answers.some(isThenable)) {
-      register(list, answers)
-      return undefined
-    }
-    return Promise.all(answers).then((settled) => {
+  /**
+   * Fetches `names` in parallel: registers them at once when the index answered synchronously
+   * (and returns undefined), else returns the answers to await.
+   */
+  const load = (names: readonly string[]): unknown[] | undefined => {
+    const answers: unknown[] = new Array(names.length)
+    let pending = false
+    for (let i = 0; i < names.length; i++) if (isThenable((answers[i] = fetcher.get(names[i]!)))) pending = true
+    if (pending) return answers
+    register(names, answers)
+    return undefined
+  }
+  // Rounds of fetching: the roots' packages, then what each search round asks for (one await
+  // per round, none when the index answers synchronously). Names are unique within each root
+  // map; only an optional one may repeat a required one.
+  let names = roots.required.map((r) => r[0])
+  if (roots.optional.length > 0) {
+    const seen = new Set(names)
+    for (const [name] of roots.optional) if (!seen.has(name)) names.push(name)
+  }
+  for (let round = 0; ; round++) {
+    const answers = load(names)
+    if (answers !== undefined) {
+      let settled: unknown[]
+      try {
+        settled = answers.length === 1 ? [await answers[0]] : await Promise.all(answers)
+      } catch (e) {
+        throw await fetchFailure(names, answers, e)
+      }
       aborted(o.signal)
-      register(list, settled)
-    })
-  }
-  await load(new Set([...roots.required, ...roots.optional].map(([n]) => n)))
-  for (const [name, range] of roots.required) search.addRoot(name, range, false)
-  for (const [name, range] of roots.optional) search.addRoot(name, range, true)
-  for (;;) {
+      register(names, settled)
+    }
+    if (round === 0) {
+      for (const [name, range] of roots.required) search.addRoot(name, range, false)
+      for (const [name, range] of roots.optional) search.addRoot(name, range, true)
+    } else search.resume()
     aborted(o.signal)
     const r = search.run()
     if (r === NEED) {
-      const pending = load(search.wanted)
-      if (pending !== undefined) await pending
-      search.resume()
+      names = search.wanted.map((id) => catalog.names[id]!)
       continue
     }
     return { ok: r === SAT, search, catalog }
@@ -214,40 +248,86 @@ function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): nu
 
 /** A plain object from pairs, keys sorted; a `__proto__` key stays an own property. */
 function record<T>(pairs: ReadonlyArray<readonly [string, T]>, sorted = false): Record<string, T> {
-  const list = sorted ? pairs : [...pairs].sort(byKey)
-  const out: Record<string, T> = {}
-  for (let i = 0; i < list.length; i++) setOwn(out, list[i]![0], list[i]![1])
+  return recordOf(sorted || pairs.length < 2 ? pairs : sortByKey([...pairs]), (v) => v)
+}
+
+/** Sorts pairs by key in place: insertion sort for the usual handful (no allocation), else `sort`. */
+function sortByKey<T extends readonly [string, unknown]>(list: T[]): T[] {
+  if (list.length > 16) return list.sort(byKey)
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]!
+    let j = i - 1
+    while (j >= 0 && list[j]![0] > x[0]) {
+      list[j + 1] = list[j]!
+      j--
+    }
+    list[j + 1] = x
+  }
+  return list
+}
+
+/**
+ * A plain object with `value(x)` for each `[key, x]` of `list` (sorted by key), keys in that order.
+ *
+ * Integer-like keys ("334", as some registries' package names are) are array elements to a JS
+ * engine, listed in numeric order whatever the insertion order. Assigned one by one, V8 gives
+ * them a dense backing store as long as the largest index (6.8 KB for 8 names up to 662, kept
+ * as long as the resolution is); `JSON.parse` builds a sparse one (0.5 KB). So those keys are
+ * made by parsing `{"334":0,...}` (digits only: nothing to escape) and then assigned. Other
+ * keys keep their sorted insertion order after them, as they would anyway.
+ */
+function recordOf<S, T>(list: ReadonlyArray<readonly [string, S]>, value: (x: S, key: string) => T): Record<string, T> {
+  let skeleton = ''
+  for (let i = 0; i < list.length; i++) {
+    const k = list[i]![0]
+    if (isIndexKey(k)) skeleton += skeleton === '' ? `{"${k}":0` : `,"${k}":0`
+  }
+  const out = (skeleton === '' ? {} : JSON.parse(`${skeleton}}`)) as Record<string, T>
+  for (let i = 0; i < list.length; i++) setOwn(out, list[i]![0], value(list[i]![1], list[i]![0]))
   return out
 }
 
+/** Is `k` an array index ("0", "334"; not "007" or "4294967295")? */
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0)
+  if (c < 48 || c > 57) return false // the common case: not a digit
+  if (k.length > 10 || (c === 48 && k.length > 1)) return false
+  for (let i = 1; i < k.length; i++) {
+    const d = k.charCodeAt(i)
+    if (d < 48 || d > 57) return false
+  }
+  return Number(k) < 4294967295
+}
 
 function toResolution(roots: Roots, { search, catalog }: Outcome): Resolution {
   const chosen: [string, CompiledVersion][] = []
+  let anyOptional = roots.optional.length > 0
   for (let id = 0; id < catalog.size; id++) {
     const v = search.chosen(id)
-    if (v >= 0) chosen.push([catalog.names[id]!, catalog.versionOf(v)])
+    if (v < 0) continue
+    const cv = catalog.versionOf(v)
+    if (cv.optionalDependencies.length > 0) anyOptional = true
+    chosen.push([catalog.names[id]!, cv])
   }
-  chosen.sort(byKey)
-  const byName = new Map(chosen)
-  // Reached through required edges from the root -> not optional.
-  const required = new Set<string>()
-  const queue = roots.required.map((r) => r[0])
-  while (queue.length > 0) {
-    const n = queue.pop()!
-    const cv = byName.get(n)
-    if (cv === undefined || required.has(n)) continue
-    required.add(n)
-    const deps = cv.dependencies
-    for (let i = 0; i < deps.length; i++) queue.push(deps[i]![0])
+  sortByKey(chosen)
+  // Reached through required edges from the root -> not optional. Without optional edges
+  // among the chosen versions, everything chosen is (the search installs nothing unneeded).
+  let required: Set<string> | undefined
+  if (anyOptional) {
+    required = new Set<string>()
+    const byName = new Map(chosen)
+    const queue = roots.required.map((r) => r[0])
+    while (queue.length > 0) {
+      const n = queue.pop()!
+      const cv = byName.get(n)
+      if (cv === undefined || required.has(n)) continue
+      required.add(n)
+      const deps = cv.dependencies
+      for (let i = 0; i < deps.length; i++) queue.push(deps[i]![0])
+    }
   }
-  const packages = record<string>([])
-  const graph = record<ResolvedPackage>([])
-  for (let i = 0; i < chosen.length; i++) {
-    const name = chosen[i]![0]
-    const cv = chosen[i]![1]
-    setOwn(packages, name, cv.version)
-    setOwn(graph, name, resolvedPackage(name, cv, !required.has(name)))
-  }
+  const packages = recordOf(chosen, (cv) => cv.version)
+  const graph = recordOf(chosen, (cv, name) => resolvedPackage(name, cv, required !== undefined && !required.has(name)))
   return {
     packages,
     graph,
@@ -312,16 +392,23 @@ export async function resolve(root: RootRequirements, index: PackageIndex, optio
   aborted(o.signal)
   const fetcher = new Fetcher(index)
   const outcome = await run(roots, fetcher, o)
-  if (outcome.ok) return toResolution(roots, outcome)
+  if (outcome.ok) {
+    const resolution = toResolution(roots, outcome)
+    outcome.search.release()
+    return resolution
+  }
 
   // Unsatisfiable: a minimal set of root requirements that still fails, then the explanation.
   let failing = outcome
   let kept = coreRoots(roots, outcome)
+  fetcher.remember(outcome.catalog)
+  const done: Outcome[] = [] // searches to release once the explanation is written
   if (options.minimizeRoots !== false) {
     for (const candidate of [...kept]) {
       if (kept.length <= 1) break
       const without = kept.filter((r) => r !== candidate)
       const attempt = await run({ required: without, optional: [] }, fetcher, o)
+      done.push(attempt)
       if (!attempt.ok) {
         kept = without
         failing = attempt
@@ -330,10 +417,13 @@ export async function resolve(root: RootRequirements, index: PackageIndex, optio
     if (failing === outcome && kept.length < roots.required.length) {
       // Explain from a run over exactly the minimal roots, so the text names only them.
       const attempt = await run({ required: kept, optional: [] }, fetcher, o)
+      done.push(attempt)
       if (!attempt.ok) failing = attempt
     }
   }
   const { explanation, derivation } = explain(failing.search, failing.catalog)
+  outcome.search.release()
+  for (const d of done) d.search.release()
   throw new ResolutionError('E_UNSATISFIABLE', `resolve: no solution.\n${explanation}`, {
     explanation,
     derivation,

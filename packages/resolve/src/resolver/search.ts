@@ -21,6 +21,10 @@
  * - Every clause records where it came from (an `Origin`); learned clauses record the clauses
  *   they were derived from, so an unsatisfiable search yields the original clauses involved
  *   (its core), from which `explain.ts` writes the explanation.
+ * - State lives in typed arrays grown geometrically (watch lists and per-version requirement
+ *   lists are linked lists in them, so a clause costs no JS allocation), and a finished search
+ *   is `release`d to a small pool for the next resolution: resolving a few packages then
+ *   allocates almost nothing, which is most of its cost.
  */
 import { ResolutionError } from '../errors.js'
 
@@ -42,15 +46,23 @@ export type Origin =
   | { readonly kind: 'one-version'; readonly pkg: number }
   | { readonly kind: 'learned'; readonly from: readonly number[] }
 
-/** A dependency edge whose package is not fetched yet: `index` into the parent's (optional) dependencies. */
-interface DormantEdge {
-  readonly parent: number
-  readonly index: number
-  readonly optional: boolean
-}
-
 /** Origin code of the clauses of dependency edge `index` (optional or not) of a version. */
 const edgeOrigin = (index: number, optional: boolean) => -1 - (2 * index + (optional ? 1 : 0))
+
+/** Searches kept for reuse, and how big one may be to be kept (variables, clause words). */
+const pool: PackageSearch[] = []
+const POOL_SIZE = 4
+const POOL_MAX_VARS = 1 << 18
+const POOL_MAX_WORDS = 1 << 22
+
+/** `a` grown to at least `size` entries (doubling), the new part filled with `fill`. */
+function grow<T extends Int32Array | Int8Array | Uint8Array>(a: T, size: number, fill: number): T {
+  if (size <= a.length) return a
+  const b = new (a.constructor as new (n: number) => T)(Math.max(size, 2 * a.length, 64))
+  b.set(a)
+  if (fill !== 0) b.fill(fill, a.length)
+  return b
+}
 
 export const SAT = 0
 export const UNSAT = 1
@@ -58,11 +70,15 @@ export const NEED = 2
 
 /** What the search needs from the package catalog (resolve.ts implements it). */
 export interface Catalog {
-  /** Package id of `name`, or -1 when not fetched yet. */
-  packageId(name: string): number
-  /** First variable of package `id` (its versions are `first .. first + count - 1`). */
+  /** Package id of `name` (given on first sight, before the package is fetched). */
+  idOf(name: string): number
+  /** Has package `id` been fetched? */
+  isFetched(id: number): boolean
+  /** Name of package `id`. */
+  readonly names: readonly string[]
+  /** First variable of fetched package `id` (its versions are `first .. first + count - 1`). */
   first(id: number): number
-  /** Number of versions of package `id`. */
+  /** Number of versions of package `id` (0 when not fetched). */
   count(id: number): number
   /**
    * Versions of package `id` that satisfy `range` and fit the platform, most preferred first,
@@ -84,21 +100,27 @@ export interface SearchLimits {
 }
 
 export class PackageSearch {
-  // Per-variable and per-literal state in plain arrays of small integers: a resolution has
-  // hundreds to tens of thousands of variables, made a package at a time, and growing plain
-  // arrays by `push` costs far less than reallocating a dozen typed arrays.
+  // Per variable (and per literal for `vals` and `watchHead`); variable 0 is unused.
   nVars = 0
+  private cap = 0
   /** Per literal: TRUE, FALSE or UNDEF. */
-  vals: number[] = [UNDEF, UNDEF]
-  level: number[] = [0]
-  reason: number[] = [NO_REASON]
-  pkgOf: number[] = [-1]
-  private created: number[] = [0]
-  private seen: number[] = [0]
-  private reqsOf: (number[] | undefined)[] = [undefined]
-  /** Per literal: (clause, blocker) pairs of the clauses to visit when the literal becomes true. */
-  private watches: (number[] | undefined)[] = [undefined, undefined]
-  private trail: number[] = []
+  vals = new Int8Array(0)
+  level = new Int32Array(0)
+  reason = new Int32Array(0)
+  pkgOf = new Int32Array(0)
+  private created = new Uint8Array(0)
+  private seen = new Uint8Array(0)
+  /** Per version: dependency edges parked until their package is fetched. */
+  private parked = new Int32Array(0)
+  /** Per version: its requirements as a linked list (first, last; `reqNext` links them). */
+  private reqHead = new Int32Array(0)
+  private reqTail = new Int32Array(0)
+  /** Per literal: first node of the list of clauses to visit when the literal becomes true. */
+  private watchHead = new Int32Array(0)
+  /** Watch nodes, three entries each: clause, blocker literal, next node (-1 ends a list). */
+  private watchNodes = new Int32Array(3 * 64)
+  private watchTop = 0
+  private trail = new Int32Array(0)
   trailLen = 0
   private qhead = 0
   dl = 0
@@ -115,18 +137,23 @@ export class PackageSearch {
   // One that has no free candidate left is an optional dependency that cannot be met: skipped.
   private readonly reqCands: (readonly number[])[] = []
   private readonly reqBase: number[] = []
+  private readonly reqNext: number[] = []
+  private nReqs = 0
   private active: number[] = []
   private activeLen = 0
   private ptr = 0
   private freePtr = 1
-  /** Packages a true version depends on that are not fetched yet: the driver fetches them. */
-  readonly wanted = new Set<string>()
-  /** Edges to packages not fetched yet, made when (if ever) the package is. */
-  private readonly dormantEdges = new Map<string, DormantEdge[]>()
-  /** Conflicts declared against packages not fetched (added if they ever are). */
-  private readonly dormant = new Map<string, { parent: number; range: string }[]>()
-  /** Edges of packages just fetched, to add in `resume`. */
-  private woken: DormantEdge[] = []
+  /** Packages (ids) a true version depends on that are not fetched yet, each once: the driver fetches them. */
+  readonly wanted: number[] = []
+  /** Per package not fetched yet: edges to it, as (parent version, 2 * index + optional) pairs. */
+  private readonly dormantEdges: (number[] | undefined)[] = []
+  /** Per package: the last `round` (count of `resume`s) it was put in `wanted`. */
+  private readonly wantedRound: number[] = []
+  private round = 1
+  /** Per package not fetched yet: conflicts declared against it (added if it ever is). */
+  private readonly dormant: ({ parent: number; range: string }[] | undefined)[] = []
+  /** Edges of packages just fetched, to add in `resume` (pairs as in `dormantEdges`). */
+  private woken: number[] = []
   /** Versions found false at level 0 by a clause, to generalise from (see `generalise`). */
   private readonly refuted: number[] = []
   private refutedHead = 0
@@ -141,43 +168,112 @@ export class PackageSearch {
   private proven = -1
   /** Scratch for clauses being built (never kept: `alloc` copies). */
   private readonly pair: number[] = [0, 0]
+  private readonly lits: number[] = []
+  private pooled = false
 
   constructor(
-    private readonly catalog: Catalog,
-    private readonly limits: SearchLimits,
+    private catalog: Catalog,
+    private limits: SearchLimits,
   ) {}
+
+  /** A search for `catalog`: a released one when there is one (it is cleared), or a new one. */
+  static acquire(catalog: Catalog, limits: SearchLimits): PackageSearch {
+    const s = pool.pop()
+    if (s === undefined) return new PackageSearch(catalog, limits)
+    s.pooled = false
+    s.catalog = catalog
+    s.limits = limits
+    return s
+  }
+
+  /**
+   * Hands the search back for reuse: nothing of it may be used afterwards. Searches that grew
+   * very large are left to the garbage collector instead of being kept.
+   */
+  release(): void {
+    if (this.pooled || pool.length >= POOL_SIZE || this.cap > POOL_MAX_VARS || this.mem.length > POOL_MAX_WORDS) return
+    this.clear()
+    this.pooled = true
+    pool.push(this)
+  }
+
+  /** Back to the state of a new search, keeping the arrays (only their used parts are reset). */
+  private clear(): void {
+    // Loops rather than `fill`: most searches are small, and a loop has no call overhead.
+    const n = this.nVars
+    const { vals, watchHead, created, parked, reqHead, reqCands } = this
+    for (let i = 0; i < 2 * n + 2; i++) vals[i] = UNDEF
+    for (let i = 0; i < 2 * n + 2; i++) watchHead[i] = -1
+    for (let i = 0; i <= n; i++) created[i] = 0
+    for (let i = 0; i <= n; i++) parked[i] = 0
+    for (let i = 0; i <= n; i++) reqHead[i] = -1
+    for (let i = 0; i < this.nReqs; i++) reqCands[i] = EMPTY
+    this.nVars = 0
+    this.nReqs = 0
+    this.watchTop = 0
+    this.top = 0
+    this.trailLen = 0
+    this.qhead = 0
+    this.dl = 0
+    this.activeLen = 0
+    this.ptr = 0
+    this.freePtr = 1
+    this.origins.length = 0
+    this.wanted.length = 0
+    this.round = 1
+    this.dormantEdges.length = 0
+    this.wantedRound.length = 0
+    this.dormant.length = 0
+    this.woken.length = 0
+    this.refuted.length = 0
+    this.refutedHead = 0
+    if (this.expanded.size > 0) this.expanded.clear()
+    this.liveConflict = -1
+    this.finalConflict = -1
+    this.conflicts = 0
+    this.proven = -1
+    this.coreMemo = undefined
+  }
 
   // ---- variables and packages -------------------------------------------------------------
 
   /** Makes `count` fresh variables for package `pkg`; returns the first. */
   addVariables(pkg: number, count: number): number {
     const first = this.nVars + 1
-    // One loop per array: each push site then sees a single array shape and stays fast.
-    const { vals, watches, level, reason, pkgOf, created, seen, reqsOf } = this
-    for (let k = 0; k < count; k++) vals.push(UNDEF, UNDEF)
-    for (let k = 0; k < count; k++) watches.push(undefined, undefined)
-    for (let k = 0; k < count; k++) level.push(0)
-    for (let k = 0; k < count; k++) reason.push(NO_REASON)
-    for (let k = 0; k < count; k++) pkgOf.push(pkg)
-    for (let k = 0; k < count; k++) created.push(0)
-    for (let k = 0; k < count; k++) seen.push(0)
-    for (let k = 0; k < count; k++) reqsOf.push(undefined)
-    this.nVars += count
+    const last = this.nVars + count
+    if (last >= this.cap) this.growVariables(last + 1)
+    this.pkgOf.fill(pkg, first, last + 1)
+    this.nVars = last
     return first
   }
 
-  /** Package `name` was fetched: wake what was waiting for it (edges are added by `resume`). */
-  loaded(name: string): void {
-    const edges = this.dormantEdges.get(name)
+  private growVariables(size: number): void {
+    const cap = Math.max(size, 2 * this.cap, 64)
+    this.vals = grow(this.vals, 2 * cap, UNDEF)
+    this.watchHead = grow(this.watchHead, 2 * cap, -1)
+    this.level = grow(this.level, cap, 0)
+    this.reason = grow(this.reason, cap, NO_REASON)
+    this.pkgOf = grow(this.pkgOf, cap, -1)
+    this.created = grow(this.created, cap, 0)
+    this.seen = grow(this.seen, cap, 0)
+    this.parked = grow(this.parked, cap, 0)
+    this.reqHead = grow(this.reqHead, cap, -1)
+    this.reqTail = grow(this.reqTail, cap, -1)
+    this.trail = grow(this.trail, cap, 0) // every variable is on the trail at most once
+    this.cap = cap
+  }
+
+  /** Package `id` was fetched: wake what was waiting for it (edges are added by `resume`). */
+  loaded(id: number): void {
+    const edges = this.dormantEdges[id]
     if (edges !== undefined) {
-      this.dormantEdges.delete(name)
-      for (const e of edges) this.woken.push(e)
+      this.dormantEdges[id] = undefined
+      for (let i = 0; i < edges.length; i++) this.woken.push(edges[i]!)
     }
-    const waiting = this.dormant.get(name)
+    const waiting = this.dormant[id]
     if (waiting === undefined) return
-    this.dormant.delete(name)
-    const id = this.catalog.packageId(name)
-    for (const w of waiting) this.addConflicts(w.parent, id, name, w.range)
+    this.dormant[id] = undefined
+    for (const w of waiting) this.addConflicts(w.parent, id, this.catalog.names[id]!, w.range)
   }
 
   // ---- clauses ----------------------------------------------------------------------------
@@ -189,19 +285,26 @@ export class PackageSearch {
       m.set(this.mem.subarray(0, this.top))
       this.mem = m
     }
+    const mem = this.mem
     const cr = this.top
-    this.mem[cr] = len
-    this.mem[cr + 1] = origin
-    this.mem[cr + 2] = parent
-    for (let k = 0; k < len; k++) this.mem[cr + HDR + k] = lits[k]!
+    mem[cr] = len
+    mem[cr + 1] = origin
+    mem[cr + 2] = parent
+    for (let k = 0; k < len; k++) mem[cr + HDR + k] = lits[k]!
     this.top = need
     return cr
   }
 
+  /** Visit clause `cr` when `lit` becomes true (`blocker`: a literal of it that, true, means "skip"). */
   private watch(lit: number, cr: number, blocker: number): void {
-    const ws = this.watches[lit]
-    if (ws === undefined) this.watches[lit] = [cr, blocker]
-    else ws.push(cr, blocker)
+    const n = this.watchTop
+    if (n + 3 > this.watchNodes.length) this.watchNodes = grow(this.watchNodes, n + 3, 0)
+    const wn = this.watchNodes
+    wn[n] = cr
+    wn[n + 1] = blocker
+    wn[n + 2] = this.watchHead[lit]!
+    this.watchHead[lit] = n
+    this.watchTop = n + 3
   }
 
   private origin(o: Origin): number {
@@ -260,22 +363,26 @@ export class PackageSearch {
 
   /** Adds `name` (ranged) as a root requirement at level 0, before the search starts. */
   addRoot(name: string, range: string, soft: boolean): void {
-    const id = this.catalog.packageId(name)
-    const cands = id < 0 ? EMPTY : this.catalog.candidates(id, range)
-    const base = id < 0 ? 0 : this.catalog.first(id)
+    const id = this.catalog.idOf(name)
+    const fetched = this.catalog.isFetched(id) // (roots are fetched first: false only when the index has no such package)
+    const cands = fetched ? this.catalog.candidates(id, range) : EMPTY
+    const base = fetched ? this.catalog.first(id) : 0
     if (soft) {
       if (cands.length > 0) this.activate(this.requirement(cands, base))
       return
     }
-    const lits = Array.from(cands, (i) => 2 * (base + i))
-    this.addLive(lits, lits.length, this.origin({ kind: 'root', name, range }))
+    const lits = this.scratchLits(cands.length)
+    for (let k = 0; k < cands.length; k++) lits[k] = 2 * (base + cands[k]!)
+    this.addLive(lits, cands.length, this.origin({ kind: 'root', name, range }))
     this.activate(this.requirement(cands, base))
   }
 
   private requirement(cands: readonly number[], base: number): number {
-    this.reqCands.push(cands)
-    this.reqBase.push(base)
-    return this.reqCands.length - 1
+    const r = this.nReqs++
+    this.reqCands[r] = cands
+    this.reqBase[r] = base
+    this.reqNext[r] = -1
+    return r
   }
 
   private activate(id: number): void {
@@ -289,33 +396,34 @@ export class PackageSearch {
   private create(v: number): void {
     this.created[v] = 1
     const e = this.catalog.edges(v)
-    for (let i = 0; i < e.dependencies.length; i++) this.edge(v, i, false)
-    for (let i = 0; i < e.optionalDependencies.length; i++) this.edge(v, i, true)
-    for (const [name, range] of e.conflicts) {
-      const id = this.catalog.packageId(name)
-      if (id >= 0) this.addConflicts(v, id, name, range)
-      else {
-        let list = this.dormant.get(name)
-        if (list === undefined) this.dormant.set(name, (list = []))
-        list.push({ parent: v, range })
-      }
+    const deps = e.dependencies
+    for (let i = 0; i < deps.length; i++) this.edge(v, deps[i]!, i, false)
+    const opt = e.optionalDependencies
+    for (let i = 0; i < opt.length; i++) this.edge(v, opt[i]!, i, true)
+    const conflicts = e.conflicts
+    for (let i = 0; i < conflicts.length; i++) {
+      const name = conflicts[i]![0]
+      const range = conflicts[i]![1]
+      const id = this.catalog.idOf(name)
+      if (this.catalog.isFetched(id)) this.addConflicts(v, id, name, range)
+      else (this.dormant[id] ??= []).push({ parent: v, range })
     }
   }
 
-  /** Adds the clauses of dependency `index` of version `v`, or parks it until its package is fetched. */
-  private edge(v: number, index: number, optional: boolean): void {
-    const e = this.catalog.edges(v)
-    const pair = (optional ? e.optionalDependencies : e.dependencies)[index]!
-    const name = pair[0]
-    const range = pair[1]
-    const id = this.catalog.packageId(name)
-    if (id < 0) {
-      let list = this.dormantEdges.get(name)
-      if (list === undefined) this.dormantEdges.set(name, (list = []))
-      list.push({ parent: v, index, optional })
+  /**
+   * Adds the clauses of dependency `index` (`[name, range]`) of version `v`, or parks it until
+   * its package is fetched.
+   */
+  private edge(v: number, dep: readonly [string, string], index: number, optional: boolean): void {
+    const id = this.catalog.idOf(dep[0])
+    if (!this.catalog.isFetched(id)) {
+      const edges = this.dormantEdges[id]
+      if (edges === undefined) this.dormantEdges[id] = [v, 2 * index + (optional ? 1 : 0)]
+      else edges.push(v, 2 * index + (optional ? 1 : 0))
+      this.parked[v] = this.parked[v]! + 1
       return
     }
-    const cands = this.catalog.candidates(id, range)
+    const cands = this.catalog.candidates(id, dep[1])
     const base = this.catalog.first(id)
     const o = edgeOrigin(index, optional)
     if (!optional) {
@@ -339,14 +447,13 @@ export class PackageSearch {
         else this.addBinary(2 * v + 1, 2 * w + 1, o, v)
       }
     }
-    let list = this.reqsOf[v]
-    if (list === undefined) this.reqsOf[v] = list = []
     const req = this.requirement(cands, base)
-    list.push(req)
+    if (this.reqHead[v]! < 0) this.reqHead[v] = req
+    else this.reqNext[this.reqTail[v]!] = req
+    this.reqTail[v] = req
     if (this.vals[2 * v] === TRUE) this.activate(req)
   }
 
-  private readonly lits: number[] = []
   /** A scratch array of at least `n` entries (grown by push, never shrunk). */
   private scratchLits(n: number): number[] {
     const lits = this.lits
@@ -397,7 +504,7 @@ export class PackageSearch {
           if (u === v) continue
           const val = vals[2 * u]!
           if (val === TRUE) {
-            return this.alloc([2 * v + 1, 2 * u + 1], 2, this.origin({ kind: 'one-version', pkg: this.pkgOf[v]! }))
+            return this.alloc([2 * v + 1, 2 * u + 1], 2, this.origin({ kind: 'one-version', pkg }))
           }
           if (val === UNDEF) this.assign(2 * u + 1, -2 - v)
         }
@@ -410,15 +517,10 @@ export class PackageSearch {
           }
           if (vals[p] !== TRUE) continue // a new fact sent the search back to level 0
         } else {
-          const list = this.reqsOf[v]
-          if (list !== undefined) for (const r of list) this.activate(r)
+          for (let r = this.reqHead[v]!; r >= 0; r = this.reqNext[r]!) this.activate(r)
         }
         // What it depends on must be fetched before the next decision.
-        const e = this.catalog.edges(v)
-        const deps = e.dependencies
-        for (let i = 0; i < deps.length; i++) if (this.catalog.packageId(deps[i]![0]) < 0) this.wanted.add(deps[i]![0])
-        const opt = e.optionalDependencies
-        for (let i = 0; i < opt.length; i++) if (this.catalog.packageId(opt[i]![0]) < 0) this.wanted.add(opt[i]![0])
+        if (this.parked[v]! > 0) this.want(v)
       }
       const c = this.propagateWatches(p)
       if (c >= 0) return c
@@ -426,45 +528,63 @@ export class PackageSearch {
     return -1
   }
 
+  /** Asks for the packages version `v` depends on that are not fetched yet. */
+  private want(v: number): void {
+    const e = this.catalog.edges(v)
+    this.wantAll(e.dependencies)
+    this.wantAll(e.optionalDependencies)
+  }
+
+  private wantAll(deps: ReadonlyArray<readonly [string, string]>): void {
+    for (let i = 0; i < deps.length; i++) {
+      const id = this.catalog.idOf(deps[i]![0])
+      if (this.catalog.isFetched(id) || this.wantedRound[id] === this.round) continue
+      this.wantedRound[id] = this.round
+      this.wanted.push(id)
+    }
+  }
+
+  /** Visits the clauses watching `p` (just made true), moving watches off `¬p` where it can. */
   private propagateWatches(p: number): number {
     const mem = this.mem
     const vals = this.vals
+    const wn = this.watchNodes
+    const head = this.watchHead
     const falseLit = p ^ 1
-    const ws = this.watches[p]
-    if (ws === undefined) return -1
-    const n = ws.length
-    let i = 0
-    let j = 0
-    let confl = -1
-    while (i < n) {
-      const cr = ws[i]!
-      const blocker = ws[i + 1]!
-      i += 2
-      if (vals[blocker] === TRUE) { ws[j] = cr; ws[j + 1] = blocker; j += 2; continue }
+    let prev = -1
+    let n = head[p]!
+    while (n >= 0) {
+      const next = wn[n + 2]!
+      const cr = wn[n]!
+      const blocker = wn[n + 1]!
+      if (vals[blocker] === TRUE) { prev = n; n = next; continue }
       const b = cr + HDR
       let first = mem[b]!
       if (first === falseLit) { first = mem[b + 1]!; mem[b] = first; mem[b + 1] = falseLit }
-      if (first !== blocker && vals[first] === TRUE) { ws[j] = cr; ws[j + 1] = first; j += 2; continue }
+      if (first !== blocker && vals[first] === TRUE) { wn[n + 1] = first; prev = n; n = next; continue }
       const end = b + mem[cr]!
       let k = b + 2
       while (k < end && vals[mem[k]!] === FALSE) k++
       if (k < end) {
+        // A new watch: the node moves from p's list to the list of the new literal's negation.
         const l = mem[k]!
         mem[b + 1] = l
         mem[k] = falseLit
-        this.watch(l ^ 1, cr, first)
+        if (prev < 0) head[p] = next
+        else wn[prev + 2] = next
+        wn[n + 1] = first
+        wn[n + 2] = head[l ^ 1]!
+        head[l ^ 1] = n
+        n = next
         continue
       }
-      ws[j] = cr
-      ws[j + 1] = first
-      j += 2
-      if (vals[first] === FALSE) {
-        confl = cr
-        while (i < n) ws[j++] = ws[i++]!
-      } else this.assign(first, cr)
+      wn[n + 1] = first
+      if (vals[first] === FALSE) return cr
+      this.assign(first, cr)
+      prev = n
+      n = next
     }
-    ws.length = j
-    return confl
+    return -1
   }
 
   // ---- conflicts --------------------------------------------------------------------------
@@ -494,27 +614,15 @@ export class PackageSearch {
   private analyze(confl: number): { lits: number[]; from: number[]; bt: number } {
     const seen = this.seen
     const level = this.level
-    const from: number[] = []
-    const learned: number[] = [0]
-    const toClear: number[] = []
-    const others: number[] = []
-    let pathC = 0
+    const from: number[] = [] // kept by the learned clause's origin
+    const learned = this.learned // scratch: `alloc` copies the clause
+    const others = this.others
+    learned.length = 1
+    this.toClear.length = 0
     let p = -1
     let idx = this.trailLen - 1
-    const addLits = (lits: ArrayLike<number>, start: number, end: number) => {
-      for (let k = start; k < end; k++) {
-        const q = lits[k]!
-        const v = q >> 1
-        if (seen[v] !== 0) continue
-        seen[v] = 1
-        toClear.push(v)
-        if (level[v] === 0) from.push(PackageSearch.tagVar(v))
-        else if (level[v]! >= this.dl) pathC++
-        else learned.push(q)
-      }
-    }
     from.push(PackageSearch.tagClause(confl))
-    addLits(this.mem, confl + HDR, confl + HDR + this.mem[confl]!)
+    let pathC = this.mark(this.mem, confl + HDR, confl + HDR + this.mem[confl]!, from)
     for (;;) {
       while (seen[this.trail[idx]! >> 1] === 0 || level[this.trail[idx]! >> 1] !== this.dl) idx--
       p = this.trail[idx--]!
@@ -522,7 +630,7 @@ export class PackageSearch {
       if (pathC <= 0) break
       const r = this.reasonOthers(p >> 1, others)
       from.push(r >= 0 ? PackageSearch.tagClause(r) : PackageSearch.tagAmo(this.pkgOf[p >> 1]!))
-      addLits(others, 0, others.length)
+      pathC += this.mark(others, 0, others.length, from)
     }
     learned[0] = p ^ 1
     // Local minimisation: drop a literal whose reason's other literals are all in the clause.
@@ -538,7 +646,7 @@ export class PackageSearch {
       for (const q of others) if (level[q >> 1] === 0) from.push(PackageSearch.tagVar(q >> 1))
     }
     learned.length = j
-    for (const v of toClear) seen[v] = 0
+    for (const v of this.toClear) seen[v] = 0
     let bt = 0
     if (learned.length > 1) {
       let mi = 1
@@ -549,6 +657,32 @@ export class PackageSearch {
       bt = level[t >> 1]!
     }
     return { lits: learned, from, bt }
+  }
+
+  // Scratch of `analyze` (the search is single-threaded, and analyze is not re-entered).
+  private readonly learned: number[] = [0]
+  private readonly toClear: number[] = []
+  private readonly others: number[] = []
+
+  /**
+   * Marks the variables of `lits[start..end)` seen during analysis: level-0 ones are recorded in
+   * `from`, lower-level ones join the learned clause. Returns how many are at the current level.
+   */
+  private mark(lits: ArrayLike<number>, start: number, end: number, from: number[]): number {
+    const seen = this.seen
+    const level = this.level
+    let atLevel = 0
+    for (let k = start; k < end; k++) {
+      const q = lits[k]!
+      const v = q >> 1
+      if (seen[v] !== 0) continue
+      seen[v] = 1
+      this.toClear.push(v)
+      if (level[v] === 0) from.push(PackageSearch.tagVar(v))
+      else if (level[v]! >= this.dl) atLevel++
+      else this.learned.push(q)
+    }
+    return atLevel
   }
 
   private cancelUntil(lvl: number): void {
@@ -622,7 +756,7 @@ export class PackageSearch {
         this.generalise()
         continue
       }
-      if (this.wanted.size > 0) return NEED
+      if (this.wanted.length > 0) return NEED
       if (!this.decide()) return SAT
     }
   }
@@ -643,8 +777,8 @@ export class PackageSearch {
       if (this.expanded.has(pkg)) continue
       let dead = false
       for (const [name, range] of this.catalog.edges(v).dependencies) {
-        const id = this.catalog.packageId(name)
-        if (id < 0) continue
+        const id = this.catalog.idOf(name)
+        if (!this.catalog.isFetched(id)) continue
         const cands = this.catalog.candidates(id, range)
         const base = this.catalog.first(id)
         dead = true
@@ -665,17 +799,24 @@ export class PackageSearch {
   /** Adds the edges that were waiting for packages now fetched. */
   resume(): void {
     const edges = this.woken
-    this.woken = []
-    this.wanted.clear()
-    for (const e of edges) {
-      if (this.proven === UNSAT) return
-      this.edge(e.parent, e.index, e.optional)
+    this.wanted.length = 0
+    this.round++
+    for (let i = 0; i < edges.length; i += 2) {
+      if (this.proven === UNSAT) break
+      const parent = edges[i]!
+      const code = edges[i + 1]!
+      const e = this.catalog.edges(parent)
+      const optional = (code & 1) === 1
+      const index = code >> 1
+      this.parked[parent] = this.parked[parent]! - 1
+      this.edge(parent, (optional ? e.optionalDependencies : e.dependencies)[index]!, index, optional)
       const c = this.liveConflict
       if (c >= 0) {
         this.liveConflict = -1
         if (!this.resolveConflict(c)) this.proven = UNSAT
       }
     }
+    edges.length = 0
   }
 
   private newLevel(): void {
