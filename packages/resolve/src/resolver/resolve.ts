@@ -158,7 +158,8 @@ async function fetchFailure(names: readonly string[], answers: readonly unknown[
       return indexFailed(names[i]!, err)
     }
   }
-  return indexFailed('?', e)
+  // (Promise.all rejected though every answer settles alone: a misbehaving thenable.)
+  return new ResolutionError('E_INDEX', `index: versions() failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

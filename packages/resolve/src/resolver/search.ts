@@ -280,11 +280,7 @@ export class PackageSearch {
 
   private alloc(lits: ArrayLike<number>, len: number, origin: number, parent = 0): number {
     const need = this.top + HDR + len
-    if (need > this.mem.length) {
-      const m = new Int32Array(Math.max(need, this.mem.length * 2))
-      m.set(this.mem.subarray(0, this.top))
-      this.mem = m
-    }
+    if (need > this.mem.length) this.mem = grow(this.mem, need, 0)
     const mem = this.mem
     const cr = this.top
     mem[cr] = len
