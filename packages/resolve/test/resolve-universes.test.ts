@@ -11,6 +11,8 @@ import {
 } from './universes'
 import { satisfiableVersions } from './universes-sat'
 import { checkResolution } from './check-resolution'
+import { setNameIdBound } from '../src/resolver/name-ids'
+import type { IndexVersion } from '../src/types'
 
 type Outcome = { ok: true; resolution: Resolution } | { ok: false; error: unknown }
 
@@ -122,5 +124,53 @@ describe('resolve reuses search state safely', () => {
     const after: string[] = []
     for (const p of problems) after.push(summary(await attempt(p.root, lc.index)))
     expect(after).toEqual(alone)
+  })
+})
+
+describe('package names past the process-wide name table', () => {
+  // Compiled versions name their edges' packages by process-wide numbers (name-ids.ts), which
+  // stop at a bound; names past it take another path (looked up by name). Both paths, and a
+  // mix of them in one resolution, must give the same answers.
+  const summary = (o: Outcome) =>
+    o.ok ? JSON.stringify(o.resolution) : `${(o.error as ResolutionError).code}: ${(o.error as ResolutionError).explanation}`
+
+  /** large_case with every name prefixed (names never seen before), and fresh answer arrays. */
+  function renamed(prefix: string) {
+    const lc = largeCase()
+    const data = new Map<string, IndexVersion[]>()
+    const rename = (deps: Readonly<Record<string, string>> | undefined) =>
+      Object.fromEntries(Object.entries(deps ?? {}).map(([n, r]) => [`${prefix}${n}`, r]))
+    for (const [name, list] of lc.data) data.set(`${prefix}${name}`, list.map((v) => ({ ...v, dependencies: rename(v.dependencies) })))
+    const index: PackageIndex = { versions: async (name) => data.get(name) }
+    const problems = lc.problems.filter((_, k) => k % 4 === 0).map((p) => ({ root: { dependencies: rename(p.root.dependencies) } }))
+    return { data, index, problems }
+  }
+
+  it('resolves the same with the table full, filling up mid-way, and with room', async () => {
+    const first = renamed('full-')
+    let unnumbered: string[] = []
+    setNameIdBound(0) // nothing new gets a number: every name of `first` is looked up by name
+    try {
+      for (const p of first.problems) unnumbered.push(summary(await attempt(p.root, first.index)))
+    } finally {
+      setNameIdBound()
+    }
+    unnumbered = unnumbered.map((s) => s.replaceAll('full-', ''))
+    expect(unnumbered.filter((s) => s.startsWith('E_UNSATISFIABLE')).length).toBeGreaterThan(0)
+
+    // The same compiled versions (edges without numbers) while names now get numbers on sight.
+    const again: string[] = []
+    for (const p of first.problems) again.push(summary(await attempt(p.root, first.index)).replaceAll('full-', ''))
+    expect(again).toEqual(unnumbered)
+
+    // Fresh names and data with room in the table: the ordinary path.
+    const second = renamed('room-')
+    const numbered: string[] = []
+    for (const p of second.problems) {
+      const out = await attempt(p.root, second.index)
+      if (out.ok) expect(checkResolution(p.root, second.data, out.resolution.packages, { graph: out.resolution.graph })).toEqual([])
+      numbered.push(summary(out).replaceAll('room-', ''))
+    }
+    expect(numbered).toEqual(unnumbered)
   })
 })

@@ -299,6 +299,18 @@ describe('resolve: errors', () => {
     }
   })
 
+  it('root maps are read like Object.entries reads them: own enumerable names only, integer-like ones too', async () => {
+    const reg: Registry = { '7': [v('1.0.0')], '12': [v('2.0.0')], zed: [v('3.0.0')] }
+    const dependencies: Record<string, string> = Object.create({ inherited: '*' })
+    dependencies.zed = '*'
+    dependencies['12'] = '^2'
+    dependencies['7'] = '1'
+    Object.defineProperty(dependencies, 'hidden', { value: '>>>bad', enumerable: false })
+    const r = await resolve({ dependencies }, indexOf(reg))
+    expect(r.packages).toEqual({ '7': '1.0.0', '12': '2.0.0', zed: '3.0.0' })
+    expect(Object.keys(r.root.dependencies)).toEqual(['7', '12', 'zed'])
+  })
+
   it('limits and cancellation', async () => {
     const ctl = new AbortController()
     ctl.abort(new Error('stop'))

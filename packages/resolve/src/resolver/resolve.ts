@@ -184,7 +184,7 @@ interface Outcome {
 }
 
 async function run(roots: Roots, fetcher: Fetcher, o: Prepared): Promise<Outcome> {
-  const catalog = new PackageCatalog(o.preference, o.platform, o.includePrerelease, o.locked)
+  const catalog = PackageCatalog.acquire(o.preference, o.platform, o.includePrerelease, o.locked)
   const search = PackageSearch.acquire(catalog, { maxConflicts: o.maxConflicts, deadline: o.deadline, signal: o.signal })
   const register = (list: readonly string[], answers: readonly unknown[]) => {
     for (let i = 0; i < list.length; i++) {
@@ -236,7 +236,8 @@ async function run(roots: Roots, fetcher: Fetcher, o: Prepared): Promise<Outcome
     aborted(o.signal)
     const r = search.run()
     if (r === NEED) {
-      names = search.wanted.map((id) => catalog.names[id]!)
+      names = new Array<string>(search.nWanted)
+      for (let i = 0; i < search.nWanted; i++) names[i] = catalog.names[search.wanted[i]!]!
       continue
     }
     return { ok: r === SAT, search, catalog }
@@ -272,47 +273,81 @@ function sortByKey<T extends readonly [string, unknown]>(list: T[]): T[] {
  *
  * Integer-like keys ("334", as some registries' package names are) are array elements to a JS
  * engine, listed in numeric order whatever the insertion order. Assigned one by one, V8 gives
- * them a dense backing store as long as the largest index (6.8 KB for 8 names up to 662, kept
- * as long as the resolution is); `JSON.parse` builds a sparse one (0.5 KB). So those keys are
- * made by parsing `{"334":0,...}` (digits only: nothing to escape) and then assigned. Other
- * keys keep their sorted insertion order after them, as they would anyway.
+ * them a dense backing store about 1.5 times as long as the largest index (8 KB for 9 names up
+ * to 662), kept as long as the result is, and copied by every scavenge while it lives: on
+ * large_case, with the results kept, that was a quarter of the time. Where that store would
+ * be mostly holes, the keys are made by `JSON.parse` of `{"334":0,...}` (digits only: nothing
+ * to escape), which builds a sparse one (0.5 KB), and then assigned. Other keys keep their
+ * sorted insertion order after them, as they would anyway.
  */
 function recordOf<S, T>(list: ReadonlyArray<readonly [string, S]>, value: (x: S, key: string) => T): Record<string, T> {
-  let skeleton = ''
-  for (let i = 0; i < list.length; i++) {
-    const k = list[i]![0]
-    if (isIndexKey(k)) skeleton += skeleton === '' ? `{"${k}":0` : `,"${k}":0`
+  let out: Record<string, T> = {}
+  if (sparseIndexKeys(list)) {
+    let skeleton = ''
+    for (let i = 0; i < list.length; i++) {
+      const k = list[i]![0]
+      if (indexKey(k) >= 0) skeleton += skeleton === '' ? `{"${k}":0` : `,"${k}":0`
+    }
+    out = JSON.parse(`${skeleton}}`) as Record<string, T>
   }
-  const out = (skeleton === '' ? {} : JSON.parse(`${skeleton}}`)) as Record<string, T>
   for (let i = 0; i < list.length; i++) setOwn(out, list[i]![0], value(list[i]![1], list[i]![0]))
   return out
 }
 
-/** Is `k` an array index ("0", "334"; not "007" or "4294967295")? */
-function isIndexKey(k: string): boolean {
+/** Would a dense store for the integer-like keys of `list` be mostly holes? */
+function sparseIndexKeys(list: ReadonlyArray<readonly [string, unknown]>): boolean {
+  let largest = -1
+  for (let i = 0; i < list.length; i++) largest = Math.max(largest, indexKey(list[i]![0]))
+  return largest >= 4 * list.length + 16
+}
+
+/** `k` as an array index ("0", "334"; not "007" or "4294967295"), or -1. */
+function indexKey(k: string): number {
   const c = k.charCodeAt(0)
-  if (c < 48 || c > 57) return false // the common case: not a digit
-  if (k.length > 10 || (c === 48 && k.length > 1)) return false
+  if (c < 48 || c > 57) return -1 // the common case: not a digit
+  if (k.length > 10 || (c === 48 && k.length > 1)) return -1
   for (let i = 1; i < k.length; i++) {
     const d = k.charCodeAt(i)
-    if (d < 48 || d > 57) return false
+    if (d < 48 || d > 57) return -1
   }
-  return Number(k) < 4294967295
+  const n = Number(k)
+  return n < 4294967295 ? n : -1
 }
 
 function toResolution(roots: Roots, { search, catalog }: Outcome): Resolution {
   const chosen: [string, CompiledVersion][] = []
-  let anyOptional = roots.optional.length > 0
   for (let id = 0; id < catalog.size; id++) {
     const v = search.chosen(id)
-    if (v < 0) continue
-    const cv = catalog.versionOf(v)
-    if (cv.optionalDependencies.length > 0) anyOptional = true
-    chosen.push([catalog.names[id]!, cv])
+    if (v >= 0) chosen.push([catalog.names[id]!, catalog.versionOf(v)])
   }
   sortByKey(chosen)
+  return {
+    packages: versionsRecord(chosen),
+    graph: graphOf(roots, chosen),
+    root: { dependencies: record(roots.required), optionalDependencies: record(roots.optional) },
+  }
+}
+
+const versionOf = (cv: CompiledVersion) => cv.version
+
+/**
+ * `{ name: version }` of sorted `chosen`, as `recordOf` makes it; with sparse integer-like
+ * names, by one `JSON.parse` with the versions in it (package names and normalized semver
+ * versions contain nothing JSON escapes), which saves assigning into the sparse store.
+ */
+function versionsRecord(chosen: ReadonlyArray<readonly [string, CompiledVersion]>): Record<string, string> {
+  if (!sparseIndexKeys(chosen)) return recordOf(chosen, versionOf)
+  let json = '{'
+  for (let i = 0; i < chosen.length; i++) json += `${i === 0 ? '' : ','}"${chosen[i]![0]}":"${chosen[i]![1].version}"`
+  return JSON.parse(`${json}}`) as Record<string, string>
+}
+
+/** The `graph` of a resolution: each chosen version's details, optional when only optional edges reach it. */
+function graphOf(roots: Roots, chosen: ReadonlyArray<readonly [string, CompiledVersion]>): Record<string, ResolvedPackage> {
   // Reached through required edges from the root -> not optional. Without optional edges
   // among the chosen versions, everything chosen is (the search installs nothing unneeded).
+  let anyOptional = roots.optional.length > 0
+  for (let i = 0; i < chosen.length && !anyOptional; i++) anyOptional = chosen[i]![1].optionalDependencies.length > 0
   let required: Set<string> | undefined
   if (anyOptional) {
     required = new Set<string>()
@@ -327,13 +362,7 @@ function toResolution(roots: Roots, { search, catalog }: Outcome): Resolution {
       for (let i = 0; i < deps.length; i++) queue.push(deps[i]![0])
     }
   }
-  const packages = recordOf(chosen, (cv) => cv.version)
-  const graph = recordOf(chosen, (cv, name) => resolvedPackage(name, cv, required !== undefined && !required.has(name)))
-  return {
-    packages,
-    graph,
-    root: { dependencies: record(roots.required), optionalDependencies: record(roots.optional) },
-  }
+  return recordOf(chosen, (cv, name) => resolvedPackage(name, cv, required !== undefined && !required.has(name)))
 }
 
 /** `out[k] = v`, keeping a `__proto__` key an own property. */
@@ -396,6 +425,7 @@ export async function resolve(root: RootRequirements, index: PackageIndex, optio
   if (outcome.ok) {
     const resolution = toResolution(roots, outcome)
     outcome.search.release()
+    outcome.catalog.release()
     return resolution
   }
 
@@ -423,8 +453,10 @@ export async function resolve(root: RootRequirements, index: PackageIndex, optio
     }
   }
   const { explanation, derivation } = explain(failing.search, failing.catalog)
-  outcome.search.release()
-  for (const d of done) d.search.release()
+  for (const d of [outcome, ...done]) {
+    d.search.release()
+    d.catalog.release()
+  }
   throw new ResolutionError('E_UNSATISFIABLE', `resolve: no solution.\n${explanation}`, {
     explanation,
     derivation,

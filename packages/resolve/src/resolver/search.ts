@@ -27,6 +27,7 @@
  *   allocates almost nothing, which is most of its cost.
  */
 import { ResolutionError } from '../errors.js'
+import type { CompiledVersion } from './compile.js'
 
 const TRUE = 1
 const FALSE = -1
@@ -72,6 +73,8 @@ export const NEED = 2
 export interface Catalog {
   /** Package id of `name` (given on first sight, before the package is fetched). */
   idOf(name: string): number
+  /** `idOf(name)` where `gid` is the process-wide number of `name` (see name-ids.ts). */
+  idOfNumbered(gid: number, name: string): number
   /** Has package `id` been fetched? */
   isFetched(id: number): boolean
   /** Name of package `id`. */
@@ -85,12 +88,10 @@ export interface Catalog {
    * as indices from `first(id)`. The array may be shared: never modified.
    */
   candidates(id: number, range: string): readonly number[]
-  /** Dependencies of the version behind variable `v`. */
-  edges(v: number): {
-    dependencies: ReadonlyArray<readonly [string, string]>
-    optionalDependencies: ReadonlyArray<readonly [string, string]>
-    conflicts: ReadonlyArray<readonly [string, string]>
-  }
+  /** `candidates(id, range)` of edge `slot` of `cv` (dependencies, then optional ones), memoized on the version. */
+  edgeCandidates(cv: CompiledVersion, slot: number, id: number, range: string): readonly number[]
+  /** The version behind variable `v` (its dependencies, their name numbers, conflicts). */
+  edges(v: number): CompiledVersion
 }
 
 export interface SearchLimits {
@@ -131,7 +132,9 @@ export class PackageSearch {
   private freeLim: number[] = []
   mem = new Int32Array(256)
   private top = 0
-  readonly origins: Origin[] = []
+  /** Origins of clauses, `nOrigins` of them (entries past it are stale: kept, not cleared, for reuse). */
+  private readonly origins: Origin[] = []
+  private nOrigins = 0
   // Requirements the decision heuristic tries to satisfy (some candidate true), as parallel
   // arrays: candidates are version indices (variable = base + index), most preferred first.
   // One that has no free candidate left is an optional dependency that cannot be met: skipped.
@@ -143,19 +146,30 @@ export class PackageSearch {
   private activeLen = 0
   private ptr = 0
   private freePtr = 1
-  /** Packages (ids) a true version depends on that are not fetched yet, each once: the driver fetches them. */
+  /**
+   * Packages (ids) a true version depends on that are not fetched yet, each once: the driver
+   * fetches the first `nWanted` (entries past it are stale).
+   */
   readonly wanted: number[] = []
+  nWanted = 0
   /** Per package not fetched yet: edges to it, as (parent version, 2 * index + optional) pairs. */
   private readonly dormantEdges: (number[] | undefined)[] = []
-  /** Per package: the last `round` (count of `resume`s) it was put in `wanted`. */
+  /**
+   * Per package: the last `round` it was put in `wanted`. Rounds count up over the life of the
+   * search object, pooled reuses included, so this array never needs clearing.
+   */
   private readonly wantedRound: number[] = []
   private round = 1
   /** Per package not fetched yet: conflicts declared against it (added if it ever is). */
   private readonly dormant: ({ parent: number; range: string }[] | undefined)[] = []
-  /** Edges of packages just fetched, to add in `resume` (pairs as in `dormantEdges`). */
-  private woken: number[] = []
-  /** Versions found false at level 0 by a clause, to generalise from (see `generalise`). */
+  /** Package ids below this may have `dormantEdges` / `dormant` entries (cleared up to it). */
+  private idLimit = 0
+  /** Edges of packages just fetched, to add in `resume` (pairs as in `dormantEdges`), `nWoken` entries. */
+  private readonly woken: number[] = []
+  private nWoken = 0
+  /** Versions found false at level 0 by a clause, to generalise from (see `generalise`); `nRefuted` entries. */
   private readonly refuted: number[] = []
+  private nRefuted = 0
   private refutedHead = 0
   /** Packages whose versions all have their clauses (see `generalise`). */
   private readonly expanded = new Set<number>()
@@ -218,14 +232,18 @@ export class PackageSearch {
     this.activeLen = 0
     this.ptr = 0
     this.freePtr = 1
-    this.origins.length = 0
-    this.wanted.length = 0
-    this.round = 1
-    this.dormantEdges.length = 0
-    this.wantedRound.length = 0
-    this.dormant.length = 0
-    this.woken.length = 0
-    this.refuted.length = 0
+    // Arrays are kept at their size and cleared by counters ("length = 0" frees their store).
+    this.nOrigins = 0
+    this.nWanted = 0
+    this.round++
+    const { dormantEdges, dormant } = this
+    for (let i = 0; i < this.idLimit; i++) {
+      dormantEdges[i] = undefined
+      dormant[i] = undefined
+    }
+    this.idLimit = 0
+    this.nWoken = 0
+    this.nRefuted = 0
     this.refutedHead = 0
     if (this.expanded.size > 0) this.expanded.clear()
     this.liveConflict = -1
@@ -268,7 +286,8 @@ export class PackageSearch {
     const edges = this.dormantEdges[id]
     if (edges !== undefined) {
       this.dormantEdges[id] = undefined
-      for (let i = 0; i < edges.length; i++) this.woken.push(edges[i]!)
+      const woken = this.woken
+      for (let i = 0; i < edges.length; i++) woken[this.nWoken++] = edges[i]!
     }
     const waiting = this.dormant[id]
     if (waiting === undefined) return
@@ -304,8 +323,8 @@ export class PackageSearch {
   }
 
   private origin(o: Origin): number {
-    this.origins.push(o)
-    return this.origins.length - 1
+    this.origins[this.nOrigins] = o
+    return this.nOrigins++
   }
 
   /** Rank of a literal as a watch: true, then unassigned, then false at higher levels first. */
@@ -392,34 +411,39 @@ export class PackageSearch {
   private create(v: number): void {
     this.created[v] = 1
     const e = this.catalog.edges(v)
-    const deps = e.dependencies
-    for (let i = 0; i < deps.length; i++) this.edge(v, deps[i]!, i, false)
-    const opt = e.optionalDependencies
-    for (let i = 0; i < opt.length; i++) this.edge(v, opt[i]!, i, true)
+    const nDeps = e.dependencies.length
+    for (let i = 0; i < nDeps; i++) this.edge(v, e, i, false)
+    const nOpt = e.optionalDependencies.length
+    for (let i = 0; i < nOpt; i++) this.edge(v, e, i, true)
     const conflicts = e.conflicts
     for (let i = 0; i < conflicts.length; i++) {
       const name = conflicts[i]![0]
       const range = conflicts[i]![1]
       const id = this.catalog.idOf(name)
       if (this.catalog.isFetched(id)) this.addConflicts(v, id, name, range)
-      else (this.dormant[id] ??= []).push({ parent: v, range })
+      else {
+        if (id >= this.idLimit) this.idLimit = id + 1
+        ;(this.dormant[id] ??= []).push({ parent: v, range })
+      }
     }
   }
 
   /**
-   * Adds the clauses of dependency `index` (`[name, range]`) of version `v`, or parks it until
-   * its package is fetched.
+   * Adds the clauses of dependency `index` (optional or not) of version `v` (`cv`), or parks it
+   * until its package is fetched.
    */
-  private edge(v: number, dep: readonly [string, string], index: number, optional: boolean): void {
-    const id = this.catalog.idOf(dep[0])
+  private edge(v: number, cv: CompiledVersion, index: number, optional: boolean): void {
+    const dep = (optional ? cv.optionalDependencies : cv.dependencies)[index]!
+    const id = this.catalog.idOfNumbered((optional ? cv.optionalIds : cv.dependencyIds)[index]!, dep[0])
     if (!this.catalog.isFetched(id)) {
       const edges = this.dormantEdges[id]
+      if (id >= this.idLimit) this.idLimit = id + 1
       if (edges === undefined) this.dormantEdges[id] = [v, 2 * index + (optional ? 1 : 0)]
       else edges.push(v, 2 * index + (optional ? 1 : 0))
       this.parked[v] = this.parked[v]! + 1
       return
     }
-    const cands = this.catalog.candidates(id, dep[1])
+    const cands = this.catalog.edgeCandidates(cv, optional ? cv.dependencies.length + index : index, id, dep[1])
     const base = this.catalog.first(id)
     const o = edgeOrigin(index, optional)
     if (!optional) {
@@ -482,7 +506,7 @@ export class PackageSearch {
     this.level[v] = this.dl
     this.reason[v] = from
     this.trail[this.trailLen++] = lit
-    if (this.dl === 0 && (lit & 1) === 1 && from >= 0) this.refuted.push(v)
+    if (this.dl === 0 && (lit & 1) === 1 && from >= 0) this.refuted[this.nRefuted++] = v
   }
 
   /** Unit propagation (plus at-most-one and lazy clause creation); returns a conflict or -1. */
@@ -527,16 +551,16 @@ export class PackageSearch {
   /** Asks for the packages version `v` depends on that are not fetched yet. */
   private want(v: number): void {
     const e = this.catalog.edges(v)
-    this.wantAll(e.dependencies)
-    this.wantAll(e.optionalDependencies)
+    this.wantAll(e.dependencies, e.dependencyIds)
+    this.wantAll(e.optionalDependencies, e.optionalIds)
   }
 
-  private wantAll(deps: ReadonlyArray<readonly [string, string]>): void {
+  private wantAll(deps: ReadonlyArray<readonly [string, string]>, gids: Int32Array): void {
     for (let i = 0; i < deps.length; i++) {
-      const id = this.catalog.idOf(deps[i]![0])
+      const id = this.catalog.idOfNumbered(gids[i]!, deps[i]![0])
       if (this.catalog.isFetched(id) || this.wantedRound[id] === this.round) continue
       this.wantedRound[id] = this.round
-      this.wanted.push(id)
+      this.wanted[this.nWanted++] = id
     }
   }
 
@@ -748,11 +772,11 @@ export class PackageSearch {
         this.checkLimits()
         continue
       }
-      if (this.dl === 0 && this.refutedHead < this.refuted.length) {
+      if (this.dl === 0 && this.refutedHead < this.nRefuted) {
         this.generalise()
         continue
       }
-      if (this.wanted.length > 0) return NEED
+      if (this.nWanted > 0) return NEED
       if (!this.decide()) return SAT
     }
   }
@@ -767,15 +791,17 @@ export class PackageSearch {
    */
   private generalise(): void {
     const vals = this.vals
-    while (this.refutedHead < this.refuted.length && this.liveConflict < 0) {
+    while (this.refutedHead < this.nRefuted && this.liveConflict < 0) {
       const v = this.refuted[this.refutedHead++]!
       const pkg = this.pkgOf[v]!
       if (this.expanded.has(pkg)) continue
       let dead = false
-      for (const [name, range] of this.catalog.edges(v).dependencies) {
-        const id = this.catalog.idOf(name)
+      const e = this.catalog.edges(v)
+      const deps = e.dependencies
+      for (let i = 0; i < deps.length; i++) {
+        const id = this.catalog.idOfNumbered(e.dependencyIds[i]!, deps[i]![0])
         if (!this.catalog.isFetched(id)) continue
-        const cands = this.catalog.candidates(id, range)
+        const cands = this.catalog.edgeCandidates(e, i, id, deps[i]![1])
         const base = this.catalog.first(id)
         dead = true
         for (let k = 0; k < cands.length && dead; k++) {
@@ -795,24 +821,22 @@ export class PackageSearch {
   /** Adds the edges that were waiting for packages now fetched. */
   resume(): void {
     const edges = this.woken
-    this.wanted.length = 0
+    const n = this.nWoken
+    this.nWoken = 0
+    this.nWanted = 0
     this.round++
-    for (let i = 0; i < edges.length; i += 2) {
+    for (let i = 0; i < n; i += 2) {
       if (this.proven === UNSAT) break
       const parent = edges[i]!
       const code = edges[i + 1]!
-      const e = this.catalog.edges(parent)
-      const optional = (code & 1) === 1
-      const index = code >> 1
       this.parked[parent] = this.parked[parent]! - 1
-      this.edge(parent, (optional ? e.optionalDependencies : e.dependencies)[index]!, index, optional)
+      this.edge(parent, this.catalog.edges(parent), code >> 1, (code & 1) === 1)
       const c = this.liveConflict
       if (c >= 0) {
         this.liveConflict = -1
         if (!this.resolveConflict(c)) this.proven = UNSAT
       }
     }
-    edges.length = 0
   }
 
   private newLevel(): void {
