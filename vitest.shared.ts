@@ -14,4 +14,5 @@ export const sourceAliases = {
   '@torshpkg/crypto': src('crypto'),
   '@torshpkg/format': src('format'),
   '@torshpkg/resolve': src('resolve'),
+  '@torshpkg/storage': src('storage'),
 }

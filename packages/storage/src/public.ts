@@ -1,0 +1,23 @@
+// Exports shared by both builds; index.node.ts adds the Node-only backends.
+export { StorageError, isStorageError, type StorageErrorCode } from './errors.js'
+export type {
+  StorageBackend,
+  ObjectInfo,
+  ByteRange,
+  RequestOptions,
+  GetOptions,
+  PutOptions,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  PutBody,
+} from './types.js'
+export { checkKey, compareKeys, MAX_KEY_BYTES } from './keys.js'
+export { listAll } from './list-all.js'
+export { memoryBackend, type MemoryBackendOptions } from './backends/memory.js'
+export { StorageManager, type StorageManagerOptions, type StorageStats } from './manager/storage-manager.js'
+export { backoffDelay, type RetryOptions } from './manager/backoff.js'
+export type { LatencySummary } from './manager/latency.js'
+export { ContentStore, type ContentStoreOptions, type BlobInfo, type RefInfo, type GcOptions, type GcResult } from './content/content-store.js'
+export { PackageCache, type PackageCacheOptions, type PackageCacheStats } from './content/package-cache.js'
+export { isDigest, type Digest } from './content/digest.js'
