@@ -22,3 +22,7 @@ export { ContentStore, type ContentStoreOptions, type BlobInfo, type RefInfo, ty
 export { PackageCache, type PackageCacheOptions, type PackageCacheStats } from './content/package-cache.js'
 export { isDigest, type Digest } from './content/digest.js'
 export { httpBackend, type HttpBackendOptions } from './backends/http.js'
+export { RegistryClient, type RegistryClientOptions, type PackageVersionInfo, type PublishOptions, type OciDescriptor } from './registry/client.js'
+export type { RegistryAuth } from './registry/transport.js'
+export { parseChallenges, type Challenge } from './registry/challenge.js'
+export * as registryMediaTypes from './registry/media-types.js'

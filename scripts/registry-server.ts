@@ -1,0 +1,149 @@
+/**
+ * Debian's docker-registry (CNCF distribution 2.8) on 127.0.0.1 for the tests: a temp
+ * filesystem root, delete enabled, a fixed HTTP secret (so upload sessions survive a
+ * restart), optional Basic auth (htpasswd, bcrypt cost 5: the registry checks bcrypt on every
+ * request). Readiness: GET /v2/ answers 200 (401 with auth). Fails naming the missing program
+ * when docker-registry or htpasswd is not installed (npm test installs them as root).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const REGISTRY_BIN = process.env.DOCKER_REGISTRY_PATH ?? '/usr/bin/docker-registry'
+
+export interface RegistryServer {
+  /** http://127.0.0.1:<port> */
+  readonly url: string
+  /** 127.0.0.1:<port> (for skopeo's docker:// references). */
+  readonly host: string
+  readonly rootDir: string
+  readonly pid: number
+  /** SIGKILL (a crash); `restart` brings it back on the same port and root. */
+  kill(): Promise<void>
+  restart(): Promise<void>
+  /** Stops the registry and removes its directory. */
+  stop(): Promise<void>
+  log(): string
+}
+
+export interface RegistryServerOptions {
+  /** Users for Basic auth (none: anonymous). */
+  readonly basic?: Readonly<Record<string, string>>
+}
+
+// WHATWG fetch refuses these ports ("bad port"): never pick one.
+const BAD_PORTS = new Set([1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080])
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((done, fail) => {
+      const s = createServer()
+      s.on('error', fail)
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port
+        s.close(() => done(p))
+      })
+    })
+    if (!BAD_PORTS.has(port)) return port
+  }
+}
+
+export async function startRegistry(options: RegistryServerOptions = {}): Promise<RegistryServer> {
+  if (!existsSync(REGISTRY_BIN)) throw new Error(`docker-registry is not installed (${REGISTRY_BIN}): apt-get install docker-registry (npm test does it when run as root)`)
+  const work = mkdtempSync(join(tmpdir(), 'torshpkg-registry-'))
+  const rootDir = join(work, 'root')
+  mkdirSync(rootDir)
+  const port = await freePort()
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(rootDir)}`,
+    '  delete:',
+    '    enabled: true',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: torshpkg-test-secret',
+  ]
+  if (options.basic !== undefined) {
+    const htpasswd = join(work, 'htpasswd')
+    let entries: string
+    try {
+      entries = Object.entries(options.basic)
+        .map(([u, p]) => execFileSync('htpasswd', ['-Bbn', '-C', '5', u, p], { encoding: 'utf8' }).trim())
+        .join('\n')
+    } catch (e) {
+      throw new Error(`htpasswd (apache2-utils) is needed for the Basic-auth registry: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    writeFileSync(htpasswd, `${entries}\n`)
+    lines.push('auth:', '  htpasswd:', '    realm: torshpkg-test', `    path: ${JSON.stringify(htpasswd)}`)
+  }
+  const config = join(work, 'config.yml')
+  writeFileSync(config, `${lines.join('\n')}\n`)
+  const url = `http://127.0.0.1:${port}`
+  let log = ''
+  let child: ChildProcess
+  let exited: Promise<void>
+
+  const launch = async () => {
+    child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const keep = (b: Buffer) => {
+      log = (log + b.toString()).slice(-(1 << 16))
+    }
+    child.stdout!.on('data', keep)
+    child.stderr!.on('data', keep)
+    let gone = false
+    exited = new Promise((done) => child.once('exit', () => ((gone = true), done())))
+    const started = Date.now()
+    for (;;) {
+      if (gone) throw new Error(`docker-registry exited while starting:\n${log}`)
+      try {
+        const r = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) })
+        await r.arrayBuffer()
+        if (r.status === 200 || r.status === 401) return
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() - started > 15_000) {
+        child.kill('SIGKILL')
+        throw new Error(`docker-registry not ready after 15 s:\n${log}`)
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  await launch()
+  return {
+    url,
+    host: `127.0.0.1:${port}`,
+    rootDir,
+    get pid() {
+      return child.pid!
+    },
+    async kill() {
+      child.kill('SIGKILL')
+      await exited
+    },
+    async restart() {
+      await launch()
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+        await exited
+        clearTimeout(t)
+      }
+      rmSync(work, { recursive: true, force: true })
+    },
+    log: () => log,
+  }
+}
