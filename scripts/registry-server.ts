@@ -6,7 +6,9 @@
  * when docker-registry or htpasswd is not installed (npm test installs them as root).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +33,8 @@ export interface RegistryServer {
 export interface RegistryServerOptions {
   /** Users for Basic auth (none: anonymous). */
   readonly basic?: Readonly<Record<string, string>>
+  /** Bearer token auth, trusting this token server (see {@link startTokenServer}). */
+  readonly token?: TokenServer
 }
 
 // WHATWG fetch refuses these ports ("bad port"): never pick one.
@@ -86,6 +90,10 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     }
     writeFileSync(htpasswd, `${entries}\n`)
     lines.push('auth:', '  htpasswd:', '    realm: torshpkg-test', `    path: ${JSON.stringify(htpasswd)}`)
+  }
+  if (options.token !== undefined) {
+    const t = options.token
+    lines.push('auth:', '  token:', `    realm: ${JSON.stringify(t.realm)}`, `    service: ${JSON.stringify(t.service)}`, `    issuer: ${JSON.stringify(t.issuer)}`, `    rootcertbundle: ${JSON.stringify(t.certPath)}`)
   }
   const config = join(work, 'config.yml')
   writeFileSync(config, `${lines.join('\n')}\n`)
@@ -146,4 +154,101 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     },
     log: () => log,
   }
+}
+
+/** A token server for the distribution token auth spec (what Docker Hub and GHCR run). */
+export interface TokenServer {
+  readonly realm: string
+  readonly service: string
+  readonly issuer: string
+  /** The signing key's self-signed certificate: the registry's `rootcertbundle`. */
+  readonly certPath: string
+  /** Every token request: the account (or undefined: anonymous) and the scopes asked for. */
+  readonly requests: { account: string | undefined; scopes: string[]; granted: boolean }[]
+  close(): Promise<void>
+}
+
+/**
+ * A token server on 127.0.0.1 issuing ES256 JWTs as CNCF distribution 2.8 accepts them (tested
+ * one requirement at a time against the real binary): header `kid` = the libtrust key ID of
+ * the signing key (SHA-256 of the DER public key, first 30 bytes, base32, groups of 4 joined by
+ * ":"), whose self-signed certificate is the registry's rootcertbundle; claims `iss`, `aud`
+ * (a string, the service), numeric `exp`, and `access` = [{ type, name, actions }]; the
+ * signature as raw r||s. Users (Basic credentials on the token request) get every action they
+ * ask for; anonymous requests and wrong passwords get 401. Needs `openssl` for the certificate.
+ */
+export async function startTokenServer(users: Readonly<Record<string, string>>): Promise<TokenServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'torshpkg-token-'))
+  const keyPath = join(dir, 'key.pem')
+  const certPath = join(dir, 'cert.pem')
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=torshpkg-test-token-signer'], { stdio: 'ignore' })
+  } catch (e) {
+    throw new Error(`openssl is needed to make the token server's certificate: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const key = createPrivateKey(readFileSync(keyPath))
+  const kid = libtrustKeyId(createPublicKey(key).export({ type: 'spki', format: 'der' }))
+  const service = 'torshpkg-test-registry'
+  const issuer = 'torshpkg-test-token-issuer'
+  const requests: TokenServer['requests'] = []
+  const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url')
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean)
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')
+    const [user, pass] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(/:(.*)/s) : []
+    const ok = user !== undefined && users[user] === pass
+    requests.push({ account: user, scopes, granted: ok })
+    if (!ok) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="torshpkg-test-token"' })
+      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}')
+      return
+    }
+    const access = scopes.map((s) => {
+      const [type, ...rest] = s.split(':')
+      const actions = rest.pop()!.split(',')
+      return { type, name: rest.join(':'), actions }
+    })
+    const now = Math.floor(Date.now() / 1000)
+    const header = b64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid }))
+    const claims = b64url(JSON.stringify({ iss: issuer, sub: user, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: createHash('sha256').update(`${now}${Math.random()}`).digest('hex'), access }))
+    const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' })
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ token: `${header}.${claims}.${b64url(signature)}`, expires_in: 300 }))
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const port = (server.address() as { port: number }).port
+  return {
+    realm: `http://127.0.0.1:${port}/token`,
+    service,
+    issuer,
+    certPath,
+    requests,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true })
+          done()
+        })
+        server.closeAllConnections()
+      }),
+  }
+}
+
+/** libtrust's key ID: base32 of the first 240 bits of SHA-256(DER public key), in groups of 4. */
+function libtrustKeyId(spkiDer: Buffer): string {
+  const h = createHash('sha256').update(spkiDer).digest().subarray(0, 30)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = 0
+  let value = 0
+  let out = ''
+  for (const byte of h) {
+    value = ((value << 8) | byte) & 0xffff
+    bits += 8
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  return out.match(/.{4}/g)!.join(':')
 }

@@ -49,6 +49,7 @@ const TOOLS = {
   'docker-registry': cli('docker-registry', 'docker-registry', 'the OCI registry the RegistryClient tests publish to (CNCF distribution 2.8)'),
   skopeo: cli('skopeo', 'skopeo', 'cross-checking what the RegistryClient publishes and downloads with an independent OCI client'),
   htpasswd: cli('htpasswd', 'apache2-utils', 'the Basic-auth registry of the RegistryClient tests (bcrypt htpasswd file)'),
+  openssl: cli('openssl', 'openssl', "the certificate of the RegistryClient tests' token server (Bearer auth)"),
   node22: {
     why: 'testing zstd compression, which needs node:zlib zstd (Node >= 22.15)',
     locate: () => (process.env.NODE22_PATH && existsSync(process.env.NODE22_PATH) ? process.env.NODE22_PATH : existsSync(NODE22_BIN) ? NODE22_BIN : undefined),

@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPackage, openPackage } from '@torshpkg/format'
 import { PackageCache, RegistryClient, registryMediaTypes as MT } from '@torshpkg/storage'
-import { startRegistry, type RegistryServer } from '../../../scripts/registry-server'
+import { startRegistry, startTokenServer, type RegistryServer, type TokenServer } from '../../../scripts/registry-server'
 import { expectCode, expectSameBytes, pattern } from './conformance'
 
 const run = promisify(execFile)
@@ -260,5 +260,42 @@ describe('RegistryClient auth against a real registry', () => {
     // skopeo with the same credentials sees what we published.
     const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'alice:wonderland', `docker://${reg.host}/private:1.0.0`])
     expect(JSON.parse(raw.stdout).artifactType).toBe(MT.PACKAGE_ARTIFACT_TYPE)
+  })
+})
+
+describe('RegistryClient Bearer token auth against a real registry and token server', () => {
+  let tokens: TokenServer
+  let reg: RegistryServer
+  beforeAll(async () => {
+    tokens = await startTokenServer({ bob: 'builder' })
+    reg = await startRegistry({ token: tokens })
+  })
+  afterAll(async () => {
+    await reg?.stop()
+    await tokens?.close()
+  })
+
+  it('the 401 challenge leads to a token for the scope; tokens are reused; a mount asks for both repositories', async () => {
+    const client = new RegistryClient({ url: reg.url, namespace: 'team', auth: { username: 'bob', password: 'builder' } })
+    const data = pattern(200_000, 3)
+    await client.publish('vision', '1.0.0', data)
+    expectSameBytes(await client.download('vision', '1.0.0'), data)
+    const asked = tokens.requests.filter((r) => r.granted).map((r) => r.scopes.join(' '))
+    expect(asked).toContain('repository:team/vision:pull,push')
+    expect(asked).toContain('repository:team/vision:pull')
+    const before = tokens.requests.length
+    expectSameBytes(await client.download('vision', '1.0.0'), data)
+    expect(tokens.requests.length).toBe(before) // cached
+    await client.publish('vision-copy', '1.0.0', data, { mountFrom: 'vision' })
+    expect(tokens.requests.some((r) => r.scopes.includes('repository:team/vision-copy:pull,push') && r.scopes.includes('repository:team/vision:pull'))).toBe(true)
+    expectSameBytes(await client.download('vision-copy', '1.0.0'), data)
+    // skopeo, with the same credentials, through the same token server.
+    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'bob:builder', `docker://${reg.host}/team/vision:1.0.0`])
+    expect(JSON.parse(raw.stdout).layers[0].digest).toBe(sha(data))
+  })
+
+  it('a wrong password or no credentials: E_AUTH', async () => {
+    await expectCode(new RegistryClient({ url: reg.url, namespace: 'team', auth: { username: 'bob', password: 'nope' } }).download('vision', '1.0.0'), 'E_AUTH')
+    await expectCode(new RegistryClient({ url: reg.url, namespace: 'team' }).download('vision', '1.0.0'), 'E_AUTH')
   })
 })
