@@ -197,10 +197,7 @@ export class RegistryClient {
     if (cached !== undefined) return cached
     const res = await this.http.request('GET', `/v2/${repo}/blobs/${layer.digest}`, { scope: pullScope(repo), ...(options.signal === undefined ? {} : { signal: options.signal }) })
     if (res.status !== 200) throw await responseError(res, `${repo}@${layer.digest}`)
-    const bytes = await boundedBytes(res, layer.size)
-    if (bytes.length !== layer.size || sha256(bytes) !== layer.digest) {
-      throw new StorageError('E_INTEGRITY', `${name}@${versionOrDigest}: the blob is not the ${layer.size} bytes of ${layer.digest} the manifest names`, { key: layer.digest })
-    }
+    const bytes = await verifiedBody(res, layer.size, layer.digest, `${name}@${versionOrDigest}`)
     await this.cache?.put(layer.digest, bytes)
     return bytes
   }
@@ -716,6 +713,37 @@ async function boundedBytes(res: Response, max: number): Promise<Uint8Array> {
     throw e instanceof StorageError ? e : new StorageError('E_UNAVAILABLE', `reading a response: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
   }
   return concat(parts, total)
+}
+
+/**
+ * The body of a blob of known size and digest: read into one buffer of that size (no copy at
+ * the end) and hashed as it arrives, so checking costs no second pass. More or fewer bytes, or
+ * another digest, is `E_INTEGRITY`.
+ */
+async function verifiedBody(res: Response, size: number, digest: string, what: string): Promise<Uint8Array> {
+  const out = new Uint8Array(size)
+  const hasher = createHasher('sha256')
+  let at = 0
+  if (res.body !== null) {
+    const reader = res.body.getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        if (at + value.length > size) throw new StorageError('E_INTEGRITY', `${what}: the registry sent more than the ${size} bytes the manifest names`, { key: digest })
+        out.set(value, at)
+        hasher.update(value)
+        at += value.length
+      }
+    } catch (e) {
+      await reader.cancel().catch(() => {})
+      throw e instanceof StorageError ? e : new StorageError('E_UNAVAILABLE', `${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    }
+  }
+  if (at !== size || `sha256:${toHex(hasher.digest())}` !== digest) {
+    throw new StorageError('E_INTEGRITY', `${what}: the blob is not the ${size} bytes of ${digest} the manifest names`, { key: digest })
+  }
+  return out
 }
 
 /** A registry error response as a StorageError (the spec's `errors[].code` in the message). */
