@@ -66,7 +66,7 @@ if (!tasks[task]) {
   process.exit(2)
 }
 // Checked first, so a missing program is named before minutes of installing and building.
-if (task === 'test') ensureTools(['chromium', 'gzip', 'lz4', 'zstd', 'xz', 'xxhsum', 'minisign', 'age', 'node22', 'docker-registry', 'skopeo', 'htpasswd', 'openssl'])
+if (task === 'test') ensureTools(['chromium', 'gzip', 'lz4', 'zstd', 'xz', 'xxhsum', 'minisign', 'age', 'node22', 'docker-registry', 'skopeo', 'htpasswd', 'openssl', 'radosgw'])
 withPnpm('install', '--frozen-lockfile', '--prefer-offline')
 withPnpm('-r', '--filter', './packages/*', 'build')
 if (!existsSync(bin('vitest'))) throw new Error('dependencies did not install (node_modules/.bin/vitest is missing)')

@@ -46,6 +46,13 @@ const TOOLS = {
   xxhsum: cli('xxhsum', 'xxhash', 'checking our xxHash against the reference'),
   minisign: cli('minisign', 'minisign', 'minisign signature interoperability tests (both directions)'),
   age: cli('age', 'age', 'age encryption interoperability tests (both directions)'),
+  radosgw: {
+    why: 'the s3 backend tests (a real S3 server: radosgw over a one-node Ceph cluster, scripts/s3-server.ts)',
+    // The cluster needs the mon and OSD daemons as well as radosgw itself.
+    locate: () => (onPath('ceph-mon') && onPath('ceph-osd') ? onPath('radosgw') : undefined),
+    apt: ['ceph-mon', 'ceph-osd', 'radosgw'],
+    hint: 'apt-get install --no-install-recommends ceph-mon ceph-osd radosgw (Debian bookworm ships Ceph 16.2)',
+  },
   'docker-registry': cli('docker-registry', 'docker-registry', 'the OCI registry the RegistryClient tests publish to (CNCF distribution 2.8)'),
   skopeo: cli('skopeo', 'skopeo', 'cross-checking what the RegistryClient publishes and downloads with an independent OCI client'),
   htpasswd: cli('htpasswd', 'apache2-utils', 'the Basic-auth registry of the RegistryClient tests (bcrypt htpasswd file)'),

@@ -11,7 +11,7 @@
  * 2. Caches: a hit in `PackageCache` (verified: SHA-256 of the entry) and in `StorageManager`'s
  *    LRU (a copy), for 1 MiB objects, against a plain `Map` lookup plus a copy.
  * 3. fs backend: `put` (temp file, fsync, rename) and `get` of the package, against `cp` of
- *    the same file followed by `sync` of the copy, and `cat` to /dev/null.
+ *    the same file (no reflink) followed by `sync` of the copy, and `cat` to /dev/null.
  *
  *   npm run bench -- storage [--quick]
  */
@@ -128,7 +128,8 @@ async function fsBench(data: Uint8Array) {
     put.push(await time(() => store.put(`p${round}.torshpkg`, data)))
     get.push(await time(() => store.get(`p${round}.torshpkg`)))
     const dst = join(dir, `cp-${round}`)
-    cp.push(await time(() => execFileSync('sh', ['-c', `cp "${src}" "${dst}" && sync "${dst}"`])))
+    // --reflink=never: a reflink copy moves no data (btrfs, xfs), which is not what put does.
+    cp.push(await time(() => execFileSync('sh', ['-c', `cp --reflink=never "${src}" "${dst}" && sync "${dst}"`])))
     cat.push(await time(() => execFileSync('sh', ['-c', `cat "${dst}" > /dev/null`])))
   }
   return { put: median(put), get: median(get), cp: median(cp), cat: median(cat) }

@@ -26,3 +26,4 @@ export { RegistryClient, type RegistryClientOptions, type PackageVersionInfo, ty
 export type { RegistryAuth } from './registry/transport.js'
 export { parseChallenges, type Challenge } from './registry/challenge.js'
 export * as registryMediaTypes from './registry/media-types.js'
+export { s3Backend, type S3BackendOptions } from './backends/s3.js'

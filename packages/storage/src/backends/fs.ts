@@ -13,6 +13,7 @@ export { FS_WORK_DIR }
 export type { FsBackend, FsBackendOptions, FsSweepResult } from './fs-types.js'
 
 const CHUNK = 1 << 20
+const READ_ALL_CHUNK = 64 << 20
 
 /**
  * Objects as files under `root`, one file per key at the key's path (so the tree is what you
@@ -193,7 +194,8 @@ export function fsBackend(root: string, options: FsBackendOptions = {}): FsBacke
         let at = 0
         while (at < out.length) {
           throwIfAborted(options.signal, key)
-          const { bytesRead } = await fh.read(out, at, Math.min(CHUNK, out.length - at), start + at)
+          // Big reads: each is a trip through libuv's thread pool (1 MiB reads ran at a sixth of `cat`).
+          const { bytesRead } = await fh.read(out, at, Math.min(READ_ALL_CHUNK, out.length - at), start + at)
           if (bytesRead === 0) throw new StorageError('E_UNAVAILABLE', `${key}: the file ended at ${start + at} while being read`, { key })
           at += bytesRead
         }
