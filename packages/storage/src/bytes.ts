@@ -39,6 +39,20 @@ export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes = Num
   return concat(parts, total)
 }
 
+/**
+ * A response's body, at most `max` bytes: `E_LIMIT` past it (nothing larger is held),
+ * `E_UNAVAILABLE` when the connection fails while reading.
+ */
+export async function responseBytes(res: Response, max: number): Promise<Uint8Array> {
+  if (res.body === null) return new Uint8Array(0)
+  try {
+    return await readAll(res.body, max)
+  } catch (e) {
+    if (e instanceof StorageError) throw e
+    throw new StorageError('E_UNAVAILABLE', `reading a response: ${e instanceof Error ? e.message : String(e)}`, { cause: e, status: res.status })
+  }
+}
+
 /** A stream of `bytes` in pieces of at most `chunk` bytes (views, not copies). */
 export function streamOf(bytes: Uint8Array, chunk = 1 << 20): ReadableStream<Uint8Array> {
   let at = 0

@@ -1,5 +1,5 @@
 import { createHasher, toHex } from '@torshpkg/crypto'
-import { concat } from '../bytes.js'
+import { responseBytes } from '../bytes.js'
 import type { PackageCache } from '../content/package-cache.js'
 import { digestHex, isDigest, type Digest } from '../content/digest.js'
 import { StorageError, throwIfAborted } from '../errors.js'
@@ -696,23 +696,12 @@ function parseJson<T>(text: string, what: string): T {
 
 /** The body, at most `max` bytes (more is `E_INTEGRITY`: the registry sent more than the descriptor says). */
 async function boundedBytes(res: Response, max: number): Promise<Uint8Array> {
-  if (res.body === null) return new Uint8Array(0)
-  const reader = res.body.getReader()
-  const parts: Uint8Array[] = []
-  let total = 0
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.length
-      if (total > max) throw new StorageError('E_INTEGRITY', `the registry sent more than the ${max} bytes expected`, { status: res.status })
-      parts.push(value)
-    }
+    return await responseBytes(res, max)
   } catch (e) {
-    await reader.cancel().catch(() => {})
-    throw e instanceof StorageError ? e : new StorageError('E_UNAVAILABLE', `reading a response: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    if (e instanceof StorageError && e.code === 'E_LIMIT') throw new StorageError('E_INTEGRITY', `the registry sent more than the ${max} bytes expected`, { status: res.status, cause: e })
+    throw e
   }
-  return concat(parts, total)
 }
 
 /**

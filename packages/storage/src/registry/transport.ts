@@ -1,4 +1,5 @@
 import { base64Encode } from '@torshpkg/crypto'
+import { responseBytes } from '../bytes.js'
 import { StorageError, throwIfAborted } from '../errors.js'
 import { parseChallenges } from './challenge.js'
 
@@ -157,27 +158,5 @@ function authError(message: string): StorageError {
 
 /** The body as text, at most `max` bytes (`E_LIMIT` past it). */
 export async function boundedText(res: Response, max: number): Promise<string> {
-  if (res.body === null) return ''
-  const reader = res.body.getReader()
-  const parts: Uint8Array[] = []
-  let total = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.length
-      if (total > max) throw new StorageError('E_LIMIT', `response body larger than ${max} bytes`, { status: res.status })
-      parts.push(value)
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => {})
-    throw e instanceof StorageError ? e : new StorageError('E_UNAVAILABLE', `reading the response: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
-  }
-  const all = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    all.set(p, at)
-    at += p.length
-  }
-  return dec.decode(all)
+  return dec.decode(await responseBytes(res, max))
 }
