@@ -252,3 +252,31 @@ function libtrustKeyId(spkiDer: Buffer): string {
   }
   return out.match(/.{4}/g)!.join(':')
 }
+
+/**
+ * Writes an OCI image layout at `path` holding `data` as a torshpkg package artifact under
+ * `tag` (what skopeo pushes from, in the tests and benches), with our media types. Returns the
+ * manifest's digest.
+ */
+export function writePackageLayout(path: string, options: { data: Uint8Array; config: object; tag: string; annotations?: Record<string, string> }): string {
+  const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+  const config = new TextEncoder().encode(JSON.stringify(options.config))
+  const manifest = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.torshpkg.package.v1',
+      config: { mediaType: 'application/vnd.torshpkg.config.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.torshpkg.package.v1.torshpkg', digest: sha(options.data), size: options.data.length }],
+      ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    }),
+  )
+  mkdirSync(join(path, 'blobs', 'sha256'), { recursive: true })
+  for (const b of [options.data, config, manifest]) writeFileSync(join(path, 'blobs', 'sha256', sha(b).slice(7)), b)
+  writeFileSync(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+  writeFileSync(
+    join(path, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': options.tag } }] }),
+  )
+  return sha(manifest)
+}

@@ -16,12 +16,12 @@
  *   npm run bench -- storage [--quick]
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
-import { fsBackend, memoryBackend, PackageCache, RegistryClient, registryMediaTypes as MT, StorageManager } from '@torshpkg/storage'
-import { startRegistry } from '../../scripts/registry-server'
+import { fsBackend, memoryBackend, PackageCache, RegistryClient, StorageManager } from '@torshpkg/storage'
+import { startRegistry, writePackageLayout } from '../../scripts/registry-server'
 import { crashed, normalWeights, report, type Goal } from '../lib'
 
 const quick = process.argv.includes('--quick')
@@ -39,27 +39,9 @@ const time = async (fn: () => Promise<unknown> | unknown) => {
 }
 const clearSkopeoCache = () => rmSync('/var/lib/containers/cache', { recursive: true, force: true })
 
-/** An OCI layout holding `data` as a torshpkg artifact (what skopeo pushes). */
-function ociLayout(path: string, data: Uint8Array): void {
-  const config = new TextEncoder().encode(JSON.stringify({ name: 'bench', version: '1.0.0', manifest: null }))
-  const manifest = new TextEncoder().encode(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MT.OCI_MANIFEST,
-      artifactType: MT.PACKAGE_ARTIFACT_TYPE,
-      config: { mediaType: MT.PACKAGE_CONFIG_MEDIA_TYPE, digest: sha(config), size: config.length },
-      layers: [{ mediaType: MT.PACKAGE_LAYER_MEDIA_TYPE, digest: sha(data), size: data.length }],
-    }),
-  )
-  mkdirSync(join(path, 'blobs', 'sha256'), { recursive: true })
-  for (const b of [data, config, manifest]) writeFileSync(join(path, 'blobs', 'sha256', sha(b).slice(7)), b)
-  writeFileSync(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-  writeFileSync(join(path, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MT.OCI_MANIFEST, digest: sha(manifest), size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': '1.0.0' } }] }))
-}
-
 async function registryBench(data: Uint8Array) {
   const layout = join(dir, 'layout')
-  ociLayout(layout, data)
+  writePackageLayout(layout, { data, config: { name: 'bench', version: '1.0.0', manifest: null }, tag: '1.0.0' })
   const ours = { publish: [] as number[], download: [] as number[] }
   const skopeo = { publish: [] as number[], download: [] as number[] }
   for (let round = 0; round < ROUNDS; round++) {

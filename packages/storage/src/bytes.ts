@@ -1,17 +1,6 @@
+import { concatBytes } from '@torshpkg/crypto'
 import { StorageError, throwIfAborted } from './errors.js'
 import type { ByteRange, PutBody } from './types.js'
-
-/** One buffer holding `parts` one after the other. */
-export function concat(parts: readonly Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  if (parts.length === 1 && parts[0]!.length === total) return parts[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /**
  * Reads a stream to the end into one buffer; `E_LIMIT` past `maxBytes` (nothing larger is
@@ -36,7 +25,8 @@ export async function readAll(stream: ReadableStream<Uint8Array>, maxBytes = Num
   } finally {
     reader.releaseLock()
   }
-  return concat(parts, total)
+  // Always a copy: a stream may hand out buffers its producer reuses.
+  return concatBytes(parts)
 }
 
 /**

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPackage, openPackage } from '@torshpkg/format'
 import { PackageCache, RegistryClient, registryMediaTypes as MT } from '@torshpkg/storage'
-import { startRegistry, startTokenServer, type RegistryServer, type TokenServer } from '../../../scripts/registry-server'
+import { startRegistry, startTokenServer, writePackageLayout, type RegistryServer, type TokenServer } from '../../../scripts/registry-server'
 import { expectCode, expectSameBytes, pattern } from './conformance'
 
 const run = promisify(execFile)
@@ -108,24 +108,15 @@ describe('RegistryClient against a real registry (CNCF distribution 2.8, Debian 
     // An OCI layout made by hand with our media types, pushed by skopeo.
     const layout = join(work, 'oci-layout')
     const data = pattern(70_000, 6)
-    const config = new TextEncoder().encode(JSON.stringify({ name: 'pushed', version: '3.1.4', description: 'pushed by skopeo', manifest: null }))
-    const manifest = new TextEncoder().encode(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MT.OCI_MANIFEST,
-        artifactType: MT.PACKAGE_ARTIFACT_TYPE,
-        config: { mediaType: MT.PACKAGE_CONFIG_MEDIA_TYPE, digest: sha(config), size: config.length },
-        layers: [{ mediaType: MT.PACKAGE_LAYER_MEDIA_TYPE, digest: sha(data), size: data.length }],
-        annotations: { 'org.opencontainers.image.version': '3.1.4' },
-      }),
-    )
-    await mkdir(join(layout, 'blobs', 'sha256'), { recursive: true })
-    for (const b of [data, config, manifest]) await writeFile(join(layout, 'blobs', 'sha256', sha(b).slice(7)), b)
-    await writeFile(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-    await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MT.OCI_MANIFEST, digest: sha(manifest), size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': '3.1.4' } }] }))
+    const manifestDigest = writePackageLayout(layout, {
+      data,
+      config: { name: 'pushed', version: '3.1.4', description: 'pushed by skopeo', manifest: null },
+      tag: '3.1.4',
+      annotations: { 'org.opencontainers.image.version': '3.1.4' },
+    })
     await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:3.1.4`, `docker://${reg.host}/models/pushed:3.1.4`])
     expectSameBytes(await client.download('pushed', '3.1.4'), data)
-    expect(await client.getMetadata('pushed', '3.1.4')).toMatchObject({ version: '3.1.4', description: 'pushed by skopeo', manifestDigest: sha(manifest) })
+    expect(await client.getMetadata('pushed', '3.1.4')).toMatchObject({ version: '3.1.4', description: 'pushed by skopeo', manifestDigest })
   })
 
   it('chunked uploads (small chunks), HEAD skips existing blobs, cross-repository mount', async () => {

@@ -1,5 +1,5 @@
-import { createHasher, toHex } from '@torshpkg/crypto'
-import { checkBody, concat, isStream, pageLimit, rangeWithin, readAll } from '../bytes.js'
+import { concatBytes, createHasher, toHex } from '@torshpkg/crypto'
+import { checkBody, isStream, pageLimit, rangeWithin, readAll } from '../bytes.js'
 import { checkSha256 } from '../digest.js'
 import { StorageError, throwIfAborted } from '../errors.js'
 import { checkKey, checkPrefix } from '../keys.js'
@@ -434,7 +434,7 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
             have += want
           }
         }
-        return have === 0 ? undefined : concat(take, have)
+        return have === 0 ? undefined : concatBytes(take)
       },
       async cancel(reason) {
         pending.length = 0
@@ -480,7 +480,7 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
         while (have <= threshold) {
           throwIfAborted(o.signal, key)
           const chunk = await readBody(reader, key)
-          if (chunk === undefined) return await putSingle(key, concat(head, have), o, contentType)
+          if (chunk === undefined) return await putSingle(key, concatBytes(head), o, contentType)
           head.push(chunk)
           have += chunk.length
         }
@@ -589,7 +589,7 @@ async function readText(res: Response, max: number, signal: AbortSignal | undefi
   } finally {
     reader.releaseLock()
   }
-  return new TextDecoder().decode(concat(parts, total))
+  return new TextDecoder().decode(concatBytes(parts))
 }
 
 /** A Content-Length as a size: `E_PROTOCOL` when absent or not a safe integer. */
