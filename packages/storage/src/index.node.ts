@@ -3,3 +3,4 @@
 // identical to index.ts (dist.test.ts checks).
 export * from './public.js'
 export { fsBackend, FS_WORK_DIR, type FsBackend, type FsBackendOptions, type FsSweepResult } from './backends/fs.js'
+export { RegistryClient } from './registry/client.node.js'

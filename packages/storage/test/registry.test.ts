@@ -15,9 +15,24 @@ const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('
 
 /** A fetch that counts response body bytes (to prove what lazy reads cost). */
 function countingFetch() {
-  const counter = { bytes: 0, requests: 0 }
+  const counter = { bytes: 0, requests: 0, sent: 0 }
   const f: typeof fetch = async (input, init) => {
     counter.requests++
+    const sent = init?.body
+    if (sent instanceof Uint8Array) counter.sent += sent.length
+    else if (sent instanceof ReadableStream) {
+      init = {
+        ...init,
+        body: sent.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, c) {
+              counter.sent += chunk.length
+              c.enqueue(chunk)
+            },
+          }),
+        ),
+      }
+    }
     const res = await fetch(input, init)
     if (res.body === null) return res
     const body = res.body.pipeThrough(
@@ -132,6 +147,17 @@ describe('RegistryClient against a real registry (CNCF distribution 2.8, Debian 
     const requestsBefore = counter.requests
     await chunky.publish('chunked', '1.0.1', data)
     expect(counter.requests - requestsBefore).toBeLessThan(10)
+    // A larger blob uploads while it is hashed; published again, the upload stops once the
+    // hash is known and HEAD finds the blob (only the first chunks go out).
+    const large = pattern(8 << 20, 9)
+    await chunky.publish('chunked', '2.0.0', large)
+    expectSameBytes(await client.download('chunked', '2.0.0'), large)
+    const sentBefore = counter.sent
+    const info = await chunky.publish('chunked', '2.0.1', large, { onProgress: (sent: number) => progress.push(sent) })
+    expect(counter.sent - sentBefore).toBeLessThan(large.length / 2)
+    expect(progress[progress.length - 1]).toBe(large.length)
+    expect(info.digest).toBe(`sha256:${createHash('sha256').update(large).digest('hex')}`)
+    expectSameBytes(await client.download('chunked', '2.0.1'), large)
     // Into another repository: mounted from the first, not uploaded.
     await chunky.publish('chunked-copy', '1.0.0', data, { mountFrom: 'chunked' })
     expectSameBytes(await client.download('chunked-copy', '1.0.0'), data)
