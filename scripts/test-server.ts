@@ -34,7 +34,7 @@ export async function startFileServer(root: string, options: { cors?: boolean; i
     countBytes(res, hit)
     if (options.cors) {
       res.setHeader('Access-Control-Allow-Origin', '*')
-      res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges')
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges, Last-Modified')
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Headers', '*')
         res.statusCode = 204
@@ -44,7 +44,15 @@ export async function startFileServer(root: string, options: { cors?: boolean; i
     }
     if (options.ignoreRange) delete req.headers.range
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
-    send(req, path, { root, acceptRanges: !options.ignoreRange, cacheControl: false, dotfiles: 'deny' }).pipe(res)
+    send(req, path, { root, acceptRanges: !options.ignoreRange, cacheControl: false, dotfiles: 'deny' })
+      // Answered here, not by send: send clears every header on errors, CORS ones too, and a
+      // browser then sees a 404 or 416 as a network error. (Real object stores keep them.)
+      .on('error', (err: { status?: number; headers?: Record<string, string> }) => {
+        res.statusCode = err.status ?? 500
+        for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value)
+        res.end()
+      })
+      .pipe(res)
   })
   return listen(server, hits)
 }

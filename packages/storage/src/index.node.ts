@@ -4,3 +4,4 @@
 export * from './public.js'
 export { fsBackend, FS_WORK_DIR, type FsBackend, type FsBackendOptions, type FsSweepResult } from './backends/fs.js'
 export { RegistryClient } from './registry/client.node.js'
+export { ociBackend } from './backends/oci.node.js'

@@ -76,6 +76,13 @@ export interface StorageBackend {
   readonly name: string
   /** Whether writes are possible (`http` is read-only). */
   readonly writable: boolean
+  /**
+   * How far conditional writes (`ifMatch`, `ifNoneMatch`) hold. `'atomic'` (also when absent):
+   * the store checks and writes in one step, exact between processes and machines. `'process'`:
+   * exact between callers of this backend object only; writers elsewhere can race the check
+   * (`oci`: registries have no conditional tag writes).
+   */
+  readonly conditionalWrites?: 'atomic' | 'process'
   has(key: string, options?: RequestOptions): Promise<boolean>
   /** The object's size, ETag and time; `undefined` when there is none. */
   stat(key: string, options?: RequestOptions): Promise<ObjectInfo | undefined>

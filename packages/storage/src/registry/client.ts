@@ -149,7 +149,11 @@ export class RegistryClient {
         ...(options.description === undefined ? {} : { [ANNOTATION.description]: options.description }),
       },
     }
-    const manifestDigest = await this.oci.putManifest(repo, tag, manifest, signal)
+    const ensure = async () => {
+      await this.oci.uploadBlob(repo, config, { digest: configDigest, signal })
+      await this.oci.uploadBlob(repo, pkg, { digest, signal })
+    }
+    const manifestDigest = await this.oci.putManifestAfterUpload(repo, tag, manifest, ensure, signal)
     return { name, version, repository: repo, manifestDigest, digest, size: pkg.length, created, ...(options.description === undefined ? {} : { description: options.description }), ...(options.manifest === undefined ? {} : { manifest: options.manifest }) }
   }
 
@@ -298,12 +302,7 @@ export class RegistryClient {
     const repo = this.repository(name)
     const digest = await this.oci.manifestDigest(repo, this.reference(version), options.signal)
     if (digest === undefined) return false
-    const res = await this.oci.http.request('DELETE', `/v2/${repo}/manifests/${digest}`, { scope: pushScope(repo), ...(options.signal === undefined ? {} : { signal: options.signal }) })
-    await res.body?.cancel().catch(() => {})
-    if (res.status === 202 || res.status === 200) return true
-    if (res.status === 404) return false
-    if (res.status === 405) throw new StorageError('E_UNSUPPORTED', `${repo}: this registry does not allow deletes (HTTP 405)`, { status: 405 })
-    throw await responseError(res, `${repo}@${digest}`)
+    return this.oci.deleteManifest(repo, digest, options.signal)
   }
 
   // ---- referrers (signatures, attestations) ----------------------------------------------------

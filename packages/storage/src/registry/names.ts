@@ -23,6 +23,14 @@ export function repositoryOf(namespace: string, name: string): string {
   return repo
 }
 
+/** `repo` when it is a repository name the OCI distribution spec allows, else `E_ARGUMENT` naming `who`. */
+export function checkRepository(repo: string, who: string): string {
+  if (typeof repo !== 'string' || repo.length > 255 || !REPOSITORY.test(repo)) {
+    throw new StorageError('E_ARGUMENT', `${who}: ${JSON.stringify(repo)} is not an OCI repository name: lowercase letters and digits, separated by ".", "_", "__" or "-", path parts joined by "/"`)
+  }
+  return repo
+}
+
 /** The package name of a repository made by {@link repositoryOf} (undefined for others). */
 export function nameOfRepository(namespace: string, repo: string): string | undefined {
   const prefix = namespace === '' ? '' : `${namespace}/`

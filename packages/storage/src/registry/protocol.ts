@@ -64,6 +64,9 @@ export interface ConnectOptions extends TransportOptions {
 const HASH_SLICE = 4 << 20
 
 export class OciProtocol {
+  /** Uploads under way, by `repo@digest`. */
+  private readonly uploading = new Map<string, Promise<void>>()
+
   constructor(
     readonly http: RegistryTransport,
     private readonly monolithicLimit: number,
@@ -110,11 +113,32 @@ export class OciProtocol {
   async uploadBlob(repo: string, bytes: Uint8Array, options: UploadOptions = {}): Promise<Digest> {
     if (options.digest === undefined && options.mountFrom === undefined && bytes.length > this.monolithicLimit) return this.uploadWhileHashing(repo, bytes, options)
     const digest = options.digest ?? sha256(bytes)
-    if (await this.hasBlob(repo, digest, options.signal)) {
-      options.onProgress?.(bytes.length, bytes.length)
-      return digest
+    // One upload per blob at a time from this client: distribution 2.8 answers concurrent
+    // uploads of one blob with transient errors (a HEAD that says yes before the blob is
+    // linked into the repository, so the manifest naming it is refused; a 500 now and then).
+    const id = `${repo}@${digest}`
+    const running = this.uploading.get(id)
+    if (running !== undefined) {
+      await running.catch(() => {})
+      if (await this.hasBlob(repo, digest, options.signal).catch(() => false)) {
+        options.onProgress?.(bytes.length, bytes.length)
+        return digest
+      }
     }
-    await this.uploadWithRestarts(repo, bytes, Promise.resolve(digest), options)
+    const upload = (async () => {
+      // A HEAD that fails (a 5xx) only means the blob is uploaded again: uploads are idempotent.
+      if (await this.hasBlob(repo, digest, options.signal).catch((e: unknown) => (e instanceof StorageError && e.code === 'E_UNAVAILABLE' ? false : Promise.reject(e)))) {
+        options.onProgress?.(bytes.length, bytes.length)
+        return
+      }
+      await this.uploadWithRestarts(repo, bytes, Promise.resolve(digest), options)
+    })()
+    this.uploading.set(id, upload)
+    try {
+      await upload
+    } finally {
+      if (this.uploading.get(id) === upload) this.uploading.delete(id)
+    }
     return digest
   }
 
@@ -246,8 +270,8 @@ export class OciProtocol {
 
   async startUpload(repo: string, signal: AbortSignal | undefined): Promise<URL> {
     const res = await this.http.request('POST', `/v2/${repo}/blobs/uploads/`, { scope: pushScope(repo), ...(signal === undefined ? {} : { signal }) })
-    await res.body?.cancel().catch(() => {})
     if (res.status !== 202) throw await responseError(res, `${repo} upload`)
+    await res.body?.cancel().catch(() => {})
     return this.locationOf(res)
   }
 
@@ -260,8 +284,8 @@ export class OciProtocol {
         body: chunk,
         ...(signal === undefined ? {} : { signal }),
       })
-      await res.body?.cancel().catch(() => {})
       if (res.status !== 202) throw await responseError(res, `${repo} upload chunk at ${offset}`)
+      await res.body?.cancel().catch(() => {})
       return this.locationOf(res)
     }
     try {
@@ -289,10 +313,13 @@ export class OciProtocol {
       ...(body === undefined ? {} : { body }),
       ...(signal === undefined ? {} : { signal }),
     })
-    await res.body?.cancel().catch(() => {})
-    if (res.status === 201 || res.status === 204) return
-    if (res.status === 400) throw new StorageError('E_INTEGRITY', `${repo}: the registry refused the blob as ${digest} (HTTP 400: DIGEST_INVALID or a broken upload)`, { status: 400 })
-    throw await responseError(res, `${repo} upload`)
+    if (res.status === 201 || res.status === 204) {
+      await res.body?.cancel().catch(() => {})
+      return
+    }
+    const error = await responseError(res, `${repo} upload of ${digest}`)
+    if (res.status === 400) throw new StorageError('E_INTEGRITY', `the registry refused the blob as ${digest} (DIGEST_INVALID or a broken upload): ${error.message}`, { status: 400, cause: error })
+    throw error
   }
 
   locationOf(res: Response): URL {
@@ -353,18 +380,46 @@ export class OciProtocol {
     return index
   }
 
+  /**
+   * PUT of a manifest whose blobs this client just uploaded. Distribution 2.8 can refuse it as
+   * "manifest blob unknown" when another client's upload of the same blob was still being
+   * linked into the repository while ours was skipped (its HEAD already said yes): then
+   * `ensureBlobs` runs again after a short pause and the PUT is retried, three times at most.
+   */
+  async putManifestAfterUpload(repo: string, tag: string, manifest: Manifest, ensureBlobs: () => Promise<void>, signal: AbortSignal | undefined): Promise<Digest> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.putManifest(repo, tag, manifest, signal)
+      } catch (e) {
+        if (!(e instanceof StorageError && e.code === 'E_NOT_FOUND') || attempt >= 3) throw e
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt))
+        await ensureBlobs()
+      }
+    }
+  }
+
   async putManifest(repo: string, tag: string, manifest: Manifest, signal: AbortSignal | undefined): Promise<Digest> {
     return this.putManifestBytes(repo, tag, enc.encode(JSON.stringify(manifest)), OCI_MANIFEST, signal)
   }
 
   async putManifestBytes(repo: string, reference: string, bytes: Uint8Array, mediaType: string, signal: AbortSignal | undefined): Promise<Digest> {
     const res = await this.http.request('PUT', `/v2/${repo}/manifests/${reference}`, { scope: pushScope(repo), headers: { 'content-type': mediaType }, body: bytes, ...(signal === undefined ? {} : { signal }) })
-    await res.body?.cancel().catch(() => {})
     if (res.status !== 201 && res.status !== 200) throw await responseError(res, `${repo}:${reference}`)
+    await res.body?.cancel().catch(() => {})
     const digest = sha256(bytes)
     const said = res.headers.get('docker-content-digest')
     if (said !== null && said !== digest) throw new StorageError('E_PROTOCOL', `${repo}:${reference}: the registry says the manifest is ${said}, its bytes are ${digest}`)
     return digest
+  }
+
+  /** Deletes the manifest `digest` (and with it the tags naming it): false when there was none; `E_UNSUPPORTED` where the registry does not allow deletes. */
+  async deleteManifest(repo: string, digest: Digest, signal: AbortSignal | undefined): Promise<boolean> {
+    const res = await this.http.request('DELETE', `/v2/${repo}/manifests/${digest}`, { scope: pushScope(repo), ...(signal === undefined ? {} : { signal }) })
+    await res.body?.cancel().catch(() => {})
+    if (res.status === 202 || res.status === 200) return true
+    if (res.status === 404) return false
+    if (res.status === 405) throw new StorageError('E_UNSUPPORTED', `${repo}: this registry does not allow deletes (HTTP 405)`, { status: 405 })
+    throw await responseError(res, `${repo}@${digest}`)
   }
 
   /** Every tag of `repo` (following `Link` pages where the registry paginates). */
@@ -476,15 +531,19 @@ export async function verifiedBody(res: Response, size: number, digest: string, 
 /** A registry error response as a StorageError (the spec's `errors[].code` in the message). */
 export async function responseError(res: Response, what: string): Promise<StorageError> {
   let detail = ''
+  let codes: string[] = []
   try {
     const text = await boundedText(res, 64 * 1024)
     const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] }
     detail = (body.errors ?? []).map((e) => `${e.code ?? ''}: ${e.message ?? ''}`).join('; ')
+    codes = (body.errors ?? []).map((e) => String(e.code))
   } catch {
     // not JSON: the status says enough
   }
   const s = res.status
   const message = `${what}: HTTP ${s}${detail === '' ? '' : ` (${detail})`}`
+  // A manifest naming a blob the repository does not have (yet: see OciProtocol.uploadBlob).
+  if (s === 400 && codes.some((c) => c === 'MANIFEST_BLOB_UNKNOWN' || c === 'BLOB_UNKNOWN')) return new StorageError('E_NOT_FOUND', message, { status: s })
   if (s === 404) return new StorageError('E_NOT_FOUND', message, { status: s })
   if (s === 401 || s === 403) return new StorageError('E_AUTH', message, { status: s })
   if (s === 405) return new StorageError('E_UNSUPPORTED', message, { status: s })
