@@ -202,6 +202,24 @@ describe('RegistryClient against a real registry (CNCF distribution 2.8, Debian 
     const hits = await client.search('wordpiece')
     expect(hits).toEqual([{ name: '@acme/tokenizer', version: '2.0.0', description: 'WordPiece tokenizer' }])
     expect((await client.search('bert')).map((h: { name: string }) => h.name)).toEqual(['bert'])
+    // Two repositories per page: the catalog's Link pages are followed to the same answers.
+    const catalogPages: string[] = []
+    const paging = new RegistryClient({
+      url: reg.url,
+      namespace: 'models',
+      pageSize: 2,
+      fetch: (input, init) => {
+        const url = String(input)
+        if (url.includes('/v2/_catalog')) catalogPages.push(url)
+        return fetch(input, init)
+      },
+    })
+    const all = await paging.search('', { limit: 1000 })
+    expect(all).toEqual(await client.search('', { limit: 1000 }))
+    expect(all.length).toBeGreaterThan(6)
+    expect(catalogPages.length, catalogPages.join(' ')).toBeGreaterThan(3)
+    expect(catalogPages.slice(1).every((u) => u.includes('last=')), catalogPages.join(' ')).toBe(true)
+    expect(await paging.search('wordpiece')).toEqual(hits)
   })
 
   it('signatures as referrers: attached, listed through the fallback tag, read back', async () => {

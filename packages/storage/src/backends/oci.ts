@@ -23,6 +23,8 @@ export interface OciBackendOptions {
   readonly chunkSize?: number
   /** Send large request bodies as streams (default: on in the Node build; see `RegistryClientOptions.streamUploads`). */
   readonly streamUploads?: boolean
+  /** Tags asked for per page of the registry's tag list (default 1000). */
+  readonly pageSize?: number
   /** Manifests read at once while listing (default 8). */
   readonly listConcurrency?: number
   readonly fetch?: typeof fetch

@@ -39,6 +39,8 @@ export interface RegistryClientOptions {
    * buffer; browsers only stream request bodies over HTTP/2.
    */
   readonly streamUploads?: boolean
+  /** Tags and repositories asked for per page when listing (default 1000; some registries cap it lower). */
+  readonly pageSize?: number
 }
 
 /** What `publish` and `getMetadata` describe. */
