@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listAll, ociBackend, OCI_OBJECT_ARTIFACT_TYPE, StorageError, type StorageBackend } from '@torshpkg/storage'
+import { listAll, memoryBackend, ociBackend, OCI_OBJECT_ARTIFACT_TYPE, StorageError, StorageManager, type StorageBackend } from '@torshpkg/storage'
 import { startRegistry, type RegistryServer } from '../../../scripts/registry-server'
 import { chunked, conformance, expectCode, expectSameBytes, pattern } from './conformance'
 
@@ -37,6 +37,8 @@ conformance('oci (docker-registry)', {
 describe('oci backend against a real registry', () => {
   it('says its conditional writes hold within the process (registries have no compare-and-swap on tags)', () => {
     expect(fresh().conditionalWrites).toBe('process')
+    expect(new StorageManager(fresh()).conditionalWrites).toBe('process')
+    expect(new StorageManager(memoryBackend()).conditionalWrites).toBe('atomic')
   })
 
   it('an object is an OCI artifact skopeo reads: the tag spells the key, the layer is the bytes', async () => {

@@ -74,6 +74,8 @@ interface Cached {
 export class StorageManager implements StorageBackend {
   readonly name: string
   readonly writable: boolean
+  /** The wrapped backend's (a manager adds no atomicity of its own). */
+  readonly conditionalWrites: 'atomic' | 'process'
   private readonly cache: ByteLru<Cached> | undefined
   private readonly maxObjectBytes: number
   private readonly revalidate: boolean
@@ -88,6 +90,7 @@ export class StorageManager implements StorageBackend {
   ) {
     this.name = `manager(${backend.name})`
     this.writable = backend.writable
+    this.conditionalWrites = backend.conditionalWrites ?? 'atomic'
     const c = options.cache
     if (c !== undefined && !(c.maxBytes >= 0)) throw new StorageError('E_ARGUMENT', 'StorageManager: cache.maxBytes must be a non-negative number')
     this.cache = c === undefined ? undefined : new ByteLru<Cached>(c.maxBytes)
