@@ -223,7 +223,7 @@ export function ociBackend(options: OciBackendOptions): StorageBackend {
       let layer: { digest: Digest; size: number }
       try {
         if (isStream(body)) {
-          layer = await oci.uploadStream(repo, body, { ...(signal === undefined ? {} : { signal }), ...(o.sha256 === undefined ? {} : { expectSha256: o.sha256 }) })
+          layer = await oci.uploadStream(repo, body, { key, ...(signal === undefined ? {} : { signal }), ...(o.sha256 === undefined ? {} : { expectSha256: o.sha256 }) })
         } else {
           const digest = sha256(body)
           if (o.sha256 !== undefined) checkDigest(o.sha256, digestHex(digest), key)

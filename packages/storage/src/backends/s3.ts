@@ -1,4 +1,5 @@
 import { concatBytes, createHasher, toHex } from '@torshpkg/crypto'
+import { describe, partsOf, readBody, type PartSource } from '../parts.js'
 import { checkBody, isStream, pageLimit, rangeWithin, readAll } from '../bytes.js'
 import { checkSha256 } from '../digest.js'
 import { StorageError, throwIfAborted } from '../errors.js'
@@ -402,50 +403,6 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
     return written(key, etag || null, size, contentType, signal)
   }
 
-  /** The parts of a body: `partSize` bytes each (the last one shorter), read as needed. */
-  const partsOf = (head: Uint8Array[], reader: ReadableStreamDefaultReader<Uint8Array> | undefined, key: string): PartSource => {
-    const pending = head.filter((c) => c.length > 0)
-    let ended = reader === undefined
-    return {
-      async next(signal) {
-        const take: Uint8Array[] = []
-        let have = 0
-        while (have < partSize) {
-          if (pending.length === 0) {
-            if (ended) break
-            throwIfAborted(signal, key)
-            const r = await readBody(reader!, key)
-            if (r === undefined) {
-              ended = true
-              break
-            }
-            if (r.length > 0) pending.push(r)
-            continue
-          }
-          const c = pending[0]!
-          const want = partSize - have
-          if (c.length <= want) {
-            take.push(c)
-            have += c.length
-            pending.shift()
-          } else {
-            take.push(c.subarray(0, want))
-            pending[0] = c.subarray(want)
-            have += want
-          }
-        }
-        return have === 0 ? undefined : concatBytes(take)
-      },
-      async cancel(reason) {
-        pending.length = 0
-        if (!ended) {
-          ended = true
-          await reader!.cancel(reason).catch(() => {})
-        }
-      },
-    }
-  }
-
   return {
     name: 's3',
     writable: true,
@@ -470,7 +427,7 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
       const contentType = o.contentType ?? 'application/octet-stream'
       if (!isStream(body)) {
         if (body.length <= threshold) return putSingle(key, body, o, contentType)
-        return putMultipart(key, partsOf([body], undefined, key), o, contentType)
+        return putMultipart(key, partsOf([body], undefined, partSize, key), o, contentType)
       }
       // A stream: buffered up to the threshold, which decides between one PUT and multipart.
       const reader = body.getReader()
@@ -488,7 +445,7 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
         await reader.cancel(e).catch(() => {})
         throw e
       }
-      return putMultipart(key, partsOf(head, reader, key), o, contentType)
+      return putMultipart(key, partsOf(head, reader, partSize, key), o, contentType)
     },
     async delete(key: string, o: DeleteOptions = {}) {
       checkKey(key)
@@ -536,27 +493,6 @@ export function s3Backend(options: S3BackendOptions): StorageBackend {
       return { items, cursor: TOKEN_CURSOR + page.nextContinuationToken }
     },
   }
-}
-
-interface PartSource {
-  /** The next part (`undefined` at the end). */
-  next(signal: AbortSignal | undefined): Promise<Uint8Array | undefined>
-  /** Stops reading (the body stream is cancelled). */
-  cancel(reason: unknown): Promise<void>
-}
-
-/** One chunk of the caller's body stream (`undefined` at its end); its failure is `E_UNAVAILABLE`. */
-async function readBody(reader: ReadableStreamDefaultReader<Uint8Array>, key: string): Promise<Uint8Array | undefined> {
-  let r: ReadableStreamReadResult<Uint8Array>
-  try {
-    r = await reader.read()
-  } catch (e) {
-    if (e instanceof StorageError) throw e
-    throw new StorageError('E_UNAVAILABLE', `${key}: reading the body stream failed: ${describe(e)}`, { key, cause: e })
-  }
-  if (r.done) return undefined
-  if (!(r.value instanceof Uint8Array)) throw new StorageError('E_ARGUMENT', `put: the body stream must yield Uint8Arrays`, { key })
-  return r.value
 }
 
 /** A response body as text, at most `max` bytes (`E_PROTOCOL` past that, or the cut text when `cut`). */
@@ -636,10 +572,4 @@ function statusOf(code: string): number {
   if (code === 'ConditionalRequestConflict' || code === 'OperationAborted') return 409
   if (code === 'AccessDenied') return 403
   return 400
-}
-
-function describe(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause
-  const message = e instanceof Error ? e.message : String(e)
-  return cause?.code ? `${message} (${cause.code})` : cause?.message ? `${message} (${cause.message})` : message
 }

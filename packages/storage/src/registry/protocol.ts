@@ -1,5 +1,6 @@
 import { createHasher, toHex } from '@torshpkg/crypto'
 import { responseBytes } from '../bytes.js'
+import { partsOf } from '../parts.js'
 import { digestHex, isDigest, type Digest } from '../content/digest.js'
 import { StorageError, throwIfAborted } from '../errors.js'
 import { OCI_INDEX, OCI_MANIFEST } from './media-types.js'
@@ -219,45 +220,32 @@ export class OciProtocol {
   /**
    * Uploads a stream of unknown length in chunks of `chunkSize`, hashing as it goes; returns
    * the digest and size. (A stream cannot be read twice: a broken session fails the upload.)
+   * `key` names the object in errors about the stream itself.
    */
-  async uploadStream(repo: string, stream: ReadableStream<Uint8Array>, options: { signal?: AbortSignal; expectSha256?: string } = {}): Promise<{ digest: Digest; size: number }> {
+  async uploadStream(repo: string, stream: ReadableStream<Uint8Array>, options: { signal?: AbortSignal; expectSha256?: string; key?: string } = {}): Promise<{ digest: Digest; size: number }> {
     const { signal } = options
+    const key = options.key ?? repo
     const hasher = createHasher('sha256')
-    let location = await this.startUpload(repo, signal)
-    const reader = stream.getReader()
-    const chunk = new Uint8Array(this.chunkSize)
-    let fill = 0
+    const parts = partsOf([], stream.getReader(), this.chunkSize, key)
+    let location = await this.startUpload(repo, signal).catch(async (e: unknown) => {
+      await parts.cancel(e)
+      throw e
+    })
     let offset = 0
     try {
-      for (;;) {
-        throwIfAborted(signal)
-        const { done, value } = await reader.read()
-        if (!done) hasher.update(value)
-        // Copy into the chunk buffer; send it each time it is full, and what is left at the end.
-        let at = 0
-        while (!done && at < value.length) {
-          const n = Math.min(value.length - at, chunk.length - fill)
-          chunk.set(value.subarray(at, at + n), fill)
-          fill += n
-          at += n
-          if (fill === chunk.length) {
-            location = await this.patchChunk(repo, location, chunk, offset, signal)
-            offset += fill
-            fill = 0
-          }
-        }
-        if (done) break
+      for (let part = await parts.next(signal); part !== undefined; part = await parts.next(signal)) {
+        hasher.update(part)
+        location = await this.patchChunk(repo, location, part, offset, signal)
+        offset += part.length
       }
-      if (fill > 0) location = await this.patchChunk(repo, location, chunk.subarray(0, fill), offset, signal)
-      offset += fill
       const digest: Digest = `sha256:${toHex(hasher.digest())}`
       if (options.expectSha256 !== undefined && digestHex(digest) !== options.expectSha256) {
-        throw new StorageError('E_INTEGRITY', `${repo}: the stream's SHA-256 is ${digestHex(digest)}, not the ${options.expectSha256} expected`)
+        throw new StorageError('E_INTEGRITY', `${key}: the stream's SHA-256 is ${digestHex(digest)}, not the ${options.expectSha256} expected`, { key })
       }
       await this.finishUpload(repo, location, digest, undefined, signal)
       return { digest, size: offset }
     } catch (e) {
-      await reader.cancel().catch(() => {})
+      await parts.cancel(e)
       void this.cancelUpload(repo, location)
       throw e
     }
