@@ -75,6 +75,29 @@ describe('resolve on the backtracking universes (pubgrub-rs benches/backtracking
   })
 })
 
+describe('explanations of very large failures', () => {
+  // singletons(100, 500) rooted at p1 >= 1.0.0: every one of the 49,900 versions is refuted by
+  // a chain of 100 packages. The derivation walks them all (it used to take minutes: each step
+  // re-collected every version ruled out so far); the printed explanation stays short.
+  it('singletons(100, 500) with p1 >= 1.0.0: E_UNSATISFIABLE, the whole derivation, an explanation of 41 lines', async () => {
+    const u = backtrackingSingletons(100, 500)
+    const out = await attempt({ dependencies: { p1: '>=1.0.0' } }, u.index)
+    expect(out.ok).toBe(false)
+    const e = (out as { error: ResolutionError }).error
+    expect(e.code).toBe('E_UNSATISFIABLE')
+    expect(e.derivation.length).toBeGreaterThan(49_000)
+    expect(e.derivation[0]).toBe('You require p1 >=1.0.0.')
+    expect(e.derivation).toContain('p99 1.0.0 needs p100 =1.0.0, but no package p100 exists, so p99 1.0.0 cannot be used.')
+    expect(e.derivation).toContain('p1 499.0.0 needs p2 =499.0.0, but p2 499.0.0 cannot be used, so p1 499.0.0 cannot be used.')
+    const lines = e.explanation.split('\n')
+    expect(lines).toHaveLength(41)
+    expect(lines.slice(0, 20)).toEqual(e.derivation.slice(0, 20))
+    expect(lines[20]).toBe(`... (${e.derivation.length - 40} more steps of the same kind; the error's derivation lists them all) ...`)
+    expect(lines.slice(21)).toEqual(e.derivation.slice(-20))
+    expect(e.message).toBe(`resolve: no solution.\n${e.explanation}`)
+  }, 120_000)
+})
+
 describe('resolve on registry graphs', () => {
   it.each([
     [1000, 1],

@@ -30,7 +30,7 @@ export function explain(search: PackageSearch, catalog: PackageCatalog): { expla
   for (const o of origins) {
     if (o.kind === 'root') roots.push({ name: o.name, range: o.range })
     else if (o.kind === 'dependency' || o.kind === 'optional' || o.kind === 'conflict') {
-      const pkg = catalog.packageOf(o.parent)
+      const pkg = search.pkgOf[o.parent]!
       const local = o.parent - catalog.first(pkg)
       const key = `${o.kind}\0${pkg}\0${o.name}\0${o.range}`
       let f = edges.get(key)
@@ -39,7 +39,22 @@ export function explain(search: PackageSearch, catalog: PackageCatalog): { expla
     }
   }
   const lines = derive(roots, [...edges.values()], catalog)
-  return { explanation: lines.join('\n'), derivation: lines }
+  return { explanation: shorten(lines).join('\n'), derivation: lines }
+}
+
+/** Steps printed in an explanation, at most: the first and last half of them, then a count of the rest. */
+const MAX_EXPLAINED_STEPS = 40
+
+/**
+ * A derivation as printed: whole when short, else its first and last steps around a count of
+ * the ones left out (a universe with thousands of versions can need a step for each; the
+ * error's `derivation` keeps them all).
+ */
+function shorten(lines: string[]): string[] {
+  if (lines.length <= MAX_EXPLAINED_STEPS + 1) return lines
+  const half = MAX_EXPLAINED_STEPS / 2
+  const skipped = lines.length - MAX_EXPLAINED_STEPS
+  return [...lines.slice(0, half), `... (${skipped} more steps of the same kind; the error's derivation lists them all) ...`, ...lines.slice(-half)]
 }
 
 /** "tokenizer 3.0.0 - 3.2.0", "tokenizer 1.0.0, 3.0.0 - 3.2.0", "any version of tokenizer". */
@@ -59,41 +74,99 @@ export function versionSet(catalog: PackageCatalog, pkg: number, set: ReadonlySe
   return `${name} ${shown.join(', ')}`
 }
 
+/** What the derivation knows of one package: versions still usable, why others are not, what it must be. */
+interface PackageFacts {
+  /** Its versions the derivation considers (local indices, ascending): every candidate plus any the core names. */
+  readonly domain: readonly number[]
+  /** Per local index: 1 while that version is in `domain`, not ruled out and within every requirement. */
+  readonly usable: Uint8Array
+  usableCount: number
+  /** Ruled-out versions and the step that did it. */
+  readonly out: Map<number, number>
+  readonly required: { readonly step: number; readonly label: string }[]
+  /** Bumped on every change, so that a fact about this package is re-checked only when it may now hold. */
+  changes: number
+}
+
 function derive(roots: { name: string; range: string }[], facts: EdgeFact[], catalog: PackageCatalog): string[] {
   const steps: Step[] = []
   const step = (text: string, deps: number[] = []) => steps.push({ text, deps }) - 1
   const pkgId = (name: string) => catalog.packageId(name)
-  const all = (pkg: number) => new Set(Array.from(catalog.candidates(pkg, '*')).concat(...allPre(pkg)))
-  // '*' leaves out prereleases; a required range may name them, so add any the core mentions.
-  const allPre = (pkg: number) => facts.filter((f) => f.pkg === pkg).map((f) => [...f.versions])
-  const inRange = (pkg: number, range: string) => new Set(catalog.candidates(pkg, range))
+  // Facts by parent package, in order (prerelease versions they name join the package's domain,
+  // and the derived requirements below look at one package's facts at a time).
+  const factsOf = new Map<number, EdgeFact[]>()
+  for (const f of facts) (factsOf.get(f.pkg) ?? factsOf.set(f.pkg, []).get(f.pkg)!).push(f)
 
-  // Per package: versions ruled out (with the step that did it) and what it is required to be.
-  const out = new Map<number, Map<number, number>>()
-  const required = new Map<number, { set: Set<number>; step: number; label: string }[]>()
-  const outOf = (pkg: number) => out.get(pkg) ?? out.set(pkg, new Map()).get(pkg)!
-  const usable = (pkg: number) => {
-    const o = out.get(pkg)
-    let s = all(pkg)
-    if (o !== undefined) s = new Set([...s].filter((i) => !o.has(i)))
-    for (const r of required.get(pkg) ?? []) s = new Set([...s].filter((i) => r.set.has(i)))
-    return s
-  }
-  const whyUsable = (pkg: number): number[] => [
-    ...new Set([...(out.get(pkg)?.values() ?? []), ...(required.get(pkg) ?? []).map((r) => r.step)]),
-  ]
-  const require = (pkg: number, set: Set<number>, s: number, label: string) => {
-    const list = required.get(pkg) ?? required.set(pkg, []).get(pkg)!
-    list.push({ set, step: s, label })
+  // Sets of candidates, asked for again and again: made once per (package, range).
+  const ranges = new Map<string, { list: readonly number[]; has: Uint8Array }>()
+  const inRange = (pkg: number, range: string) => {
+    const key = `${pkg}\0${range}`
+    let r = ranges.get(key)
+    if (r === undefined) {
+      const list = catalog.candidates(pkg, range)
+      const has = new Uint8Array(catalog.count(pkg))
+      for (const i of list) has[i] = 1
+      ranges.set(key, (r = { list, has }))
+    }
+    return r
   }
 
-  /** Why no version of `pkg` within `within` is usable: what it must be, and what was ruled out. */
-  const blocked = (pkg: number, within: Set<number>): string => {
+  // Per package: the state above, made on first use. Insertion order of `required` (a package
+  // gets its first requirement) is the order the derived requirements below walk them in.
+  const state = new Map<number, PackageFacts>()
+  const required = new Map<number, PackageFacts>()
+  const stateOf = (pkg: number): PackageFacts => {
+    let st = state.get(pkg)
+    if (st !== undefined) return st
+    // '*' leaves out prereleases; a required range may name them, so add any the core mentions.
+    const usable = new Uint8Array(catalog.count(pkg))
+    for (const i of catalog.candidates(pkg, '*')) usable[i] = 1
+    for (const f of factsOf.get(pkg) ?? []) for (const i of f.versions) usable[i] = 1
+    const domain: number[] = []
+    for (let i = 0; i < usable.length; i++) if (usable[i] === 1) domain.push(i)
+    state.set(pkg, (st = { domain, usable, usableCount: domain.length, out: new Map(), required: [], changes: 0 }))
+    return st
+  }
+  const usableSet = (st: PackageFacts) => new Set(st.domain.filter((i) => st.usable[i] === 1))
+  const ruleOut = (pkg: number, versions: Iterable<number>, s: number) => {
+    const st = stateOf(pkg)
+    for (const i of versions) {
+      if (!st.out.has(i)) st.out.set(i, s)
+      if (st.usable[i] === 1) {
+        st.usable[i] = 0
+        st.usableCount--
+      }
+    }
+    st.changes++
+  }
+  const require = (pkg: number, within: Uint8Array, s: number, label: string) => {
+    const st = stateOf(pkg)
+    st.required.push({ step: s, label })
+    required.set(pkg, st)
+    for (const i of st.domain) {
+      if (st.usable[i] === 1 && within[i] !== 1) {
+        st.usable[i] = 0
+        st.usableCount--
+      }
+    }
+    st.changes++
+  }
+  /** The steps that left no usable version of `pkg` within `within` (all when undefined): its requirements, and what ruled out those versions. */
+  const whyUsable = (pkg: number, within?: readonly number[]): number[] => {
+    const st = stateOf(pkg)
+    const why = new Set<number>()
+    if (within === undefined) for (const s of st.out.values()) why.add(s)
+    else for (const i of within) if (st.out.has(i)) why.add(st.out.get(i)!)
+    for (const r of st.required) why.add(r.step)
+    return [...why]
+  }
+
+  /** Why no version of `pkg` within `within` (all when undefined) is usable: what it must be, and what was ruled out. */
+  const blocked = (pkg: number, within: readonly number[] | undefined): string => {
     const parts: string[] = []
-    const reqs = required.get(pkg)
-    if (reqs !== undefined && reqs.length > 0) parts.push(`${catalog.names[pkg]} must be ${reqs.map((r) => r.label).join(' and ')}`)
-    const o = out.get(pkg)
-    const ruled = new Set([...within].filter((i) => o?.has(i) === true))
+    const st = stateOf(pkg)
+    if (st.required.length > 0) parts.push(`${catalog.names[pkg]} must be ${st.required.map((r) => r.label).join(' and ')}`)
+    const ruled = new Set((within ?? st.domain).filter((i) => st.out.has(i)))
     if (ruled.size > 0) parts.push(`${versionSet(catalog, pkg, ruled)} cannot be used`)
     return parts.length > 0 ? parts.join(', and ') : `no usable version of ${catalog.names[pkg]} is left`
   }
@@ -109,14 +182,14 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
 
   for (const r of roots) {
     const id = pkgId(r.name)
-    if (id < 0 || inRange(id, r.range).size === 0) {
+    if (id < 0 || inRange(id, r.range).list.length === 0) {
       end = step(`You require ${r.name} ${r.range}, but ${missing(r.name, r.range)}.`)
       break
     }
-    const prior = required.get(id)
+    const prior = required.get(id)?.required.slice()
     const s = step(`You require ${r.name} ${r.range}.`)
-    require(id, inRange(id, r.range), s, r.range)
-    if (prior !== undefined && usable(id).size === 0) {
+    require(id, inRange(id, r.range).has, s, r.range)
+    if (prior !== undefined && stateOf(id).usableCount === 0) {
       end = step(`Only one version of ${r.name} can be installed, and none is both ${prior.map((p) => p.label).join(' and ')} and ${r.range}.`, [...prior.map((p) => p.step), s])
       break
     }
@@ -124,63 +197,69 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
 
   const done = new Set<EdgeFact>()
   const derivedReq = new Set<string>()
+  const depOf = facts.map((f) => pkgId(f.dep))
+  // Per fact: the dependency's `changes` when the fact was last found not to hold (it cannot
+  // hold before that package changes again), or -1.
+  const checkedAt = new Int32Array(facts.length).fill(-1)
   while (end < 0) {
     // Facts first, to a fixpoint: what cannot be used follows directly from what is known.
     let changed = true
     while (changed && end < 0) {
       changed = false
-      for (const f of facts) {
-        if (done.has(f) || end >= 0) continue
-        const parent = versionSet(catalog, f.pkg, f.versions)
-        const dep = pkgId(f.dep)
+      for (let k = 0; k < facts.length && end < 0; k++) {
+        const f = facts[k]!
+        const dep = depOf[k]!
+        const depState = dep < 0 ? undefined : stateOf(dep)
+        if ((depState !== undefined && checkedAt[k] === depState.changes) || done.has(f)) continue
         let why: string | undefined
         let deps: number[] = []
         if (f.kind === 'dependency') {
-          const cand = dep < 0 ? new Set<number>() : inRange(dep, f.range)
-          if (cand.size === 0) why = `${parent} needs ${f.dep} ${f.range}, but ${missing(f.dep, f.range)}`
-          else {
-            const left = [...usable(dep)].filter((i) => cand.has(i))
-            if (left.length === 0) {
-              deps = whyUsable(dep)
-              why = `${parent} needs ${f.dep} ${f.range}, but ${blocked(dep, cand)}`
-            }
+          const cand = dep < 0 ? undefined : inRange(dep, f.range)
+          if (cand === undefined || cand.list.length === 0) why = `${parentOf(f)} needs ${f.dep} ${f.range}, but ${missing(f.dep, f.range)}`
+          else if (!cand.list.some((i) => depState!.usable[i] === 1)) {
+            deps = whyUsable(dep, cand.list)
+            why = `${parentOf(f)} needs ${f.dep} ${f.range}, but ${blocked(dep, cand.list)}`
           }
-        } else if (dep >= 0 && required.has(dep)) {
-          const u = usable(dep)
-          const bad = f.kind === 'conflict' ? inRange(dep, f.range) : complement(all(dep), inRange(dep, f.range))
-          if (u.size > 0 && [...u].every((i) => bad.has(i))) {
+        } else if (depState !== undefined && depState.required.length > 0) {
+          const within = inRange(dep, f.range).has
+          // A conflict rules out the range; an optional dependency everything outside it.
+          const bad = (i: number) => (f.kind === 'conflict' ? within[i] === 1 : within[i] !== 1)
+          if (depState.usableCount > 0 && depState.domain.every((i) => depState.usable[i] !== 1 || bad(i))) {
             deps = whyUsable(dep)
             why = f.kind === 'conflict'
-              ? `${parent} conflicts with ${f.dep} ${f.range}, but ${blocked(dep, all(dep))}`
-              : `${parent} accepts ${f.dep} only within ${f.range}, but ${blocked(dep, all(dep))}`
+              ? `${parentOf(f)} conflicts with ${f.dep} ${f.range}, but ${blocked(dep, undefined)}`
+              : `${parentOf(f)} accepts ${f.dep} only within ${f.range}, but ${blocked(dep, undefined)}`
           }
         }
-        if (why === undefined) continue
+        if (why === undefined) {
+          if (depState !== undefined) checkedAt[k] = depState.changes
+          continue
+        }
         done.add(f)
         changed = true
-        const s = step(`${why}, so ${parent} cannot be used.`, deps)
-        const o = outOf(f.pkg)
-        for (const i of f.versions) if (!o.has(i)) o.set(i, s)
-        if (required.has(f.pkg) && usable(f.pkg).size === 0) {
-          const rs = required.get(f.pkg)!
-          end = step(`So no version of ${catalog.names[f.pkg]} matching ${rs.map((r) => r.label).join(' and ')} can be used: the requirements cannot all be met.`, whyUsable(f.pkg))
+        const s = step(`${why}, so ${parentOf(f)} cannot be used.`, deps)
+        ruleOut(f.pkg, f.versions, s)
+        const st = required.get(f.pkg)
+        if (st !== undefined && st.usableCount === 0) {
+          end = step(`So no version of ${catalog.names[f.pkg]} matching ${st.required.map((r) => r.label).join(' and ')} can be used: the requirements cannot all be met.`, whyUsable(f.pkg))
         }
       }
     }
     if (end >= 0) break
     // Then requirements implied by required packages: all their usable versions need the same dependency.
     let derived = false
-    for (const [pkg] of required) {
-      const u = usable(pkg)
-      if (u.size === 0) continue
+    for (const [pkg, st] of required) {
+      if (st.usableCount === 0) continue
+      const u = usableSet(st)
       const byDep = new Map<string, EdgeFact[]>()
-      for (const f of facts) if (f.kind === 'dependency' && f.pkg === pkg && !done.has(f)) (byDep.get(f.dep) ?? byDep.set(f.dep, []).get(f.dep)!).push(f)
+      for (const f of factsOf.get(pkg) ?? []) if (f.kind === 'dependency' && !done.has(f)) (byDep.get(f.dep) ?? byDep.set(f.dep, []).get(f.dep)!).push(f)
       for (const [depName, fs] of byDep) {
         const covered = new Set(fs.flatMap((f) => [...f.versions]))
         if (![...u].every((i) => covered.has(i))) continue
         const dep = pkgId(depName)
         if (dep < 0) continue
-        const union = new Set(fs.flatMap((f) => [...inRange(dep, f.range)]))
+        const union = new Uint8Array(catalog.count(dep))
+        for (const f of fs) for (const i of inRange(dep, f.range).list) union[i] = 1
         const key = `${pkg}\0${depName}\0${[...u].sort().join(',')}`
         if (derivedReq.has(key)) continue
         derivedReq.add(key)
@@ -189,8 +268,8 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
         const s = step(`${who} needs ${depName} ${label}.`, whyUsable(pkg))
         require(dep, union, s, label)
         derived = true
-        if (usable(dep).size === 0) {
-          end = step(`Only one version of ${depName} can be installed, and none satisfies ${required.get(dep)!.map((r) => r.label).join(' and ')}.`, whyUsable(dep))
+        if (stateOf(dep).usableCount === 0) {
+          end = step(`Only one version of ${depName} can be installed, and none satisfies ${stateOf(dep).required.map((r) => r.label).join(' and ')}.`, whyUsable(dep))
           break
         }
       }
@@ -204,9 +283,8 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
     const lines = ['These requirements cannot all be met together:']
     for (const r of roots) lines.push(`  - you require ${r.name} ${r.range}`)
     for (const f of facts) {
-      const parent = versionSet(catalog, f.pkg, f.versions)
       const verb = f.kind === 'dependency' ? 'needs' : f.kind === 'conflict' ? 'conflicts with' : 'accepts only'
-      lines.push(`  - ${parent} ${verb} ${f.dep} ${f.range}`)
+      lines.push(`  - ${parentOf(f)} ${verb} ${f.dep} ${f.range}`)
     }
     lines.push('  - and only one version of each package can be installed.')
     return lines
@@ -221,8 +299,10 @@ function derive(roots: { name: string; range: string }[], facts: EdgeFact[], cat
     stack.push(...steps[s]!.deps)
   }
   return [...keep].sort((a, b) => a - b).map((s) => steps[s]!.text)
+
+  /** "model-a 2.0.0 - 2.3.0": the parent versions of a fact, in words. */
+  function parentOf(f: EdgeFact): string {
+    return versionSet(catalog, f.pkg, f.versions)
+  }
 }
 
-function complement(all: Set<number>, set: Set<number>): Set<number> {
-  return new Set([...all].filter((i) => !set.has(i)))
-}
