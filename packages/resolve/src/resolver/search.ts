@@ -609,16 +609,22 @@ export class PackageSearch {
 
   // ---- conflicts --------------------------------------------------------------------------
 
-  /** The literals of `v`'s reason other than `v`'s own, into `out` (an AMO reason has one). */
-  private reasonOthers(v: number, out: number[]): number {
+  /**
+   * The literals of `v`'s reason other than `v`'s own, into `others[0 .. nOthers)` (an AMO
+   * reason has one). Returns the reason clause, or -1 for an AMO reason.
+   */
+  private reasonOthers(v: number): number {
     const r = this.reason[v]!
-    out.length = 0
+    const others = this.others
     if (r <= -2) {
-      out.push(2 * (-2 - r) + 1)
+      others[0] = 2 * (-2 - r) + 1
+      this.nOthers = 1
       return -1
     }
     const mem = this.mem
-    for (let k = r + HDR + 1; k < r + HDR + mem[r]!; k++) out.push(mem[k]!)
+    let n = 0
+    for (let k = r + HDR + 1; k < r + HDR + mem[r]!; k++) others[n++] = mem[k]!
+    this.nOthers = n
     return r
   }
 
@@ -631,14 +637,14 @@ export class PackageSearch {
    * First-UIP analysis. Returns the learned clause (asserting literal first, the literal of the
    * backjump level second) and its antecedents.
    */
-  private analyze(confl: number): { lits: number[]; from: number[]; bt: number } {
+  private analyze(confl: number): { lits: number[]; n: number; from: number[]; bt: number } {
     const seen = this.seen
     const level = this.level
     const from: number[] = [] // kept by the learned clause's origin
     const learned = this.learned // scratch: `alloc` copies the clause
     const others = this.others
-    learned.length = 1
-    this.toClear.length = 0
+    this.nLearned = 1
+    this.nToClear = 0
     let p = -1
     let idx = this.trailLen - 1
     from.push(PackageSearch.tagClause(confl))
@@ -648,41 +654,47 @@ export class PackageSearch {
       p = this.trail[idx--]!
       pathC--
       if (pathC <= 0) break
-      const r = this.reasonOthers(p >> 1, others)
+      const r = this.reasonOthers(p >> 1)
       from.push(r >= 0 ? PackageSearch.tagClause(r) : PackageSearch.tagAmo(this.pkgOf[p >> 1]!))
-      pathC += this.mark(others, 0, others.length, from)
+      pathC += this.mark(others, 0, this.nOthers, from)
     }
     learned[0] = p ^ 1
     // Local minimisation: drop a literal whose reason's other literals are all in the clause.
     let j = 1
-    for (let i = 1; i < learned.length; i++) {
+    const nLearned = this.nLearned
+    for (let i = 1; i < nLearned; i++) {
       const v = learned[i]! >> 1
       if (this.reason[v] === NO_REASON) { learned[j++] = learned[i]!; continue }
-      const r = this.reasonOthers(v, others)
+      const r = this.reasonOthers(v)
+      const nOthers = this.nOthers
       let redundant = true
-      for (const q of others) if (seen[q >> 1] === 0 && level[q >> 1]! > 0) { redundant = false; break }
+      for (let k = 0; k < nOthers; k++) if (seen[others[k]! >> 1] === 0 && level[others[k]! >> 1]! > 0) { redundant = false; break }
       if (!redundant) { learned[j++] = learned[i]!; continue }
       from.push(r >= 0 ? PackageSearch.tagClause(r) : PackageSearch.tagAmo(this.pkgOf[v]!))
-      for (const q of others) if (level[q >> 1] === 0) from.push(PackageSearch.tagVar(q >> 1))
+      for (let k = 0; k < nOthers; k++) if (level[others[k]! >> 1] === 0) from.push(PackageSearch.tagVar(others[k]! >> 1))
     }
-    learned.length = j
-    for (const v of this.toClear) seen[v] = 0
+    const toClear = this.toClear
+    for (let k = 0; k < this.nToClear; k++) seen[toClear[k]!] = 0
     let bt = 0
-    if (learned.length > 1) {
+    if (j > 1) {
       let mi = 1
-      for (let i = 2; i < learned.length; i++) if (level[learned[i]! >> 1]! > level[learned[mi]! >> 1]!) mi = i
+      for (let i = 2; i < j; i++) if (level[learned[i]! >> 1]! > level[learned[mi]! >> 1]!) mi = i
       const t = learned[mi]!
       learned[mi] = learned[1]!
       learned[1] = t
       bt = level[t >> 1]!
     }
-    return { lits: learned, from, bt }
+    return { lits: learned, n: j, from, bt }
   }
 
-  // Scratch of `analyze` (the search is single-threaded, and analyze is not re-entered).
+  // Scratch of `analyze` (the search is single-threaded, and analyze is not re-entered), used
+  // up to their counts: shortening a JS array (`length = 0`) is a runtime call, a count is not.
   private readonly learned: number[] = [0]
+  private nLearned = 0
   private readonly toClear: number[] = []
+  private nToClear = 0
   private readonly others: number[] = []
+  private nOthers = 0
 
   /**
    * Marks the variables of `lits[start..end)` seen during analysis: level-0 ones are recorded in
@@ -697,10 +709,10 @@ export class PackageSearch {
       const v = q >> 1
       if (seen[v] !== 0) continue
       seen[v] = 1
-      this.toClear.push(v)
+      this.toClear[this.nToClear++] = v
       if (level[v] === 0) from.push(PackageSearch.tagVar(v))
       else if (level[v]! >= this.dl) atLevel++
-      else this.learned.push(q)
+      else this.learned[this.nLearned++] = q
     }
     return atLevel
   }
@@ -734,11 +746,11 @@ export class PackageSearch {
     const lvl = this.clauseLevel(confl)
     if (lvl === 0) { this.finalConflict = confl; return false }
     this.cancelUntil(lvl)
-    const { lits, from, bt } = this.analyze(confl)
+    const { lits, n, from, bt } = this.analyze(confl)
     this.cancelUntil(bt)
     const o = this.origin({ kind: 'learned', from })
-    const cr = this.alloc(lits, lits.length, o)
-    if (lits.length >= 2) {
+    const cr = this.alloc(lits, n, o)
+    if (n >= 2) {
       this.watch(lits[0]! ^ 1, cr, lits[1]!)
       this.watch(lits[1]! ^ 1, cr, lits[0]!)
     }
@@ -919,7 +931,7 @@ export class PackageSearch {
     for (let k = this.finalConflict + HDR; k < this.finalConflict + HDR + this.mem[this.finalConflict]!; k++) {
       stack.push(PackageSearch.tagVar(this.mem[k]! >> 1))
     }
-    const others: number[] = []
+    const others = this.others
     while (stack.length > 0) {
       const t = stack.pop()!
       const tag = t & 3
@@ -928,10 +940,10 @@ export class PackageSearch {
       if (tag === 1) {
         if (doneVar[x] !== 0 || this.reason[x] === NO_REASON) continue
         doneVar[x] = 1
-        const r = this.reasonOthers(x, others)
+        const r = this.reasonOthers(x)
         if (r >= 0) stack.push(PackageSearch.tagClause(r))
         else stack.push(PackageSearch.tagAmo(this.pkgOf[x]!))
-        for (const q of others) stack.push(PackageSearch.tagVar(q >> 1))
+        for (let k = 0; k < this.nOthers; k++) stack.push(PackageSearch.tagVar(others[k]! >> 1))
         continue
       }
       if (doneClause.has(x)) continue
