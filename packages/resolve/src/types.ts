@@ -101,7 +101,11 @@ export interface ResolvedPackage {
   readonly integrity?: string
 }
 
-/** What `resolve` returns. */
+/**
+ * What `resolve` returns. `graph` and `root` are built the first time they are read (then
+ * kept); they are enumerable own properties like `packages`, so spreading, `JSON.stringify`,
+ * `structuredClone` and deep equality see all three.
+ */
 export interface Resolution {
   /** Chosen version of every installed package (keys sorted). */
   readonly packages: Record<string, string>

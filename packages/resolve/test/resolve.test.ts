@@ -215,6 +215,41 @@ describe('resolve: preferences and lockfiles', () => {
   })
 })
 
+describe('resolve: the returned value', () => {
+  // `graph` and `root` are made when first read (result.ts); to every reader they must look like
+  // the plain data properties they were.
+  const reg: Registry = { app: [v('1.0.0', { lib: '^2' })], lib: [v('2.1.0'), v('2.0.0')], '334': [v('1.0.0')] }
+  const plain = {
+    packages: { app: '1.0.0', lib: '2.1.0' },
+    graph: {
+      app: { name: 'app', version: '1.0.0', dependencies: { lib: '^2' }, optionalDependencies: {}, optional: false },
+      lib: { name: 'lib', version: '2.1.0', dependencies: {}, optionalDependencies: {}, optional: false },
+    },
+    root: { dependencies: { app: '*' }, optionalDependencies: {} },
+  }
+
+  it('has packages, graph and root as enumerable own properties: keys, spread, JSON, structuredClone, deep equality', async () => {
+    const r = await resolve({ dependencies: { app: '*' } }, indexOf(reg))
+    expect(Object.keys(r)).toEqual(['packages', 'graph', 'root'])
+    expect(r).toEqual(plain)
+    expect(r).toStrictEqual(plain)
+    expect({ ...r }).toStrictEqual(plain)
+    expect(JSON.parse(JSON.stringify(r))).toEqual(plain)
+    expect(structuredClone(r)).toStrictEqual(plain)
+    expect(r.graph).toBe(r.graph) // made once
+    expect(Object.isFrozen(r.graph.app)).toBe(true)
+  })
+
+  it('prints as data in Node (no [Getter]), integer-like names included', async () => {
+    const { inspect } = await import('node:util')
+    const r = await resolve({ dependencies: { app: '*', '334': '1' } }, indexOf(reg))
+    const copy = structuredClone(r) // a plain object with the same data
+    for (const depth of [0, 1, 2, 4]) expect(inspect(r, { depth }), `depth ${depth}`).toBe(inspect(copy, { depth }))
+    expect(inspect(r)).not.toContain('Getter')
+    expect(inspect(r, { depth: 4 })).toContain("root: { dependencies: { '334': '1', app: '*' }, optionalDependencies: {} }")
+  })
+})
+
 describe('resolve: unsatisfiable inputs are explained', () => {
   it('the issue story: model-a 2.x needs tokenizer ^3, which needs runtime >= 2, but runtime is pinned', async () => {
     const e = await fails({ dependencies: { 'model-a': '^2', runtime: '1.4.0', unrelated: '*' } }, { ...story, unrelated: [v('1.0.0')] })
