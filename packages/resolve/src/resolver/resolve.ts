@@ -176,7 +176,6 @@ function aborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new ResolutionError('E_ABORTED', 'resolve: aborted', { cause: signal.reason })
 }
 
-
 interface Outcome {
   readonly ok: boolean
   readonly search: PackageSearch
