@@ -21,11 +21,23 @@
  * newest-version preference, no explanation, so it does less than `resolve`.
  */
 import type { PackageIndex, RootRequirements, TargetPlatform } from '../../packages/resolve/src/types'
-import { eagerSat, type EagerSatResult } from '../../packages/resolve/test/universes-sat'
+import type { EagerSatResult } from '../../packages/resolve/test/universes-sat'
 
 export const PEER_NAME = 'logic-solver'
 
+/**
+ * The peer's encoding and logic-solver, loaded by `loadPeer` once ours are timed, so that no
+ * peer code is in the process while ours run (bench.ts does the same for the SAT part).
+ */
+let eagerSat: typeof import('../../packages/resolve/test/universes-sat').eagerSat | undefined
+
+/** Loads the peer; call it once ours are timed, before the peer is. */
+export async function loadPeer(): Promise<void> {
+  eagerSat ??= (await import('../../packages/resolve/test/universes-sat')).eagerSat
+}
+
 /** Resolve `root` against `index` with the peer: `{ sat: false }` when no resolution exists. */
 export function peerResolve(root: RootRequirements, index: PackageIndex, options: { platform?: TargetPlatform } = {}): Promise<EagerSatResult> {
+  if (eagerSat === undefined) throw new Error('peers.ts: call loadPeer() first')
   return eagerSat(root, index, options)
 }
