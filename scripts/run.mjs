@@ -51,7 +51,9 @@ const tasks = {
     let missed = false
     for (const name of named.length ? named : all) {
       console.log(`\n=== benches/${name} ===`)
-      const r = spawnSync(process.execPath, ['--import', 'tsx', `benches/${name}/bench.ts`, ...args.filter((a) => a.startsWith('-'))], { cwd: root, stdio: 'inherit' })
+      // --expose-gc: a bench may collect between its phases, so that one side's garbage is not
+      // collected while the other is timed.
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `benches/${name}/bench.ts`, ...args.filter((a) => a.startsWith('-'))], { cwd: root, stdio: 'inherit' })
       missed ||= r.status !== 0
     }
     if (missed) {

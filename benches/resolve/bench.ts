@@ -55,6 +55,7 @@ function time(fn: () => void): number {
 
 const rows: Record<string, string>[] = []
 const goals: Goal[] = []
+const notes: string[] = []
 const loaded = (onlyPackages ? [] : FAMILIES).map((family) => ({ family, cnfs: loadSatlib(family).map((f) => parseDimacs(f.text)), expectSat: family.startsWith('uf') }))
 
 // Ours first, for every family (and the package bench's ours too, see `peers` below), so that
@@ -108,6 +109,7 @@ else {
   rows.length = 0
   rows.push(...packages.rows)
   goals.push(...packages.goals)
-  for (const note of packages.notes) console.log(note)
+  notes.push(...packages.notes)
 }
 report(onlySat ? [] : rows, goals, '', () => {})
+for (const note of notes) console.log(note)

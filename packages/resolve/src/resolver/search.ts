@@ -894,9 +894,9 @@ export class PackageSearch {
   }
 
   /**
-   * At level 0, before a decision: drops the active requirements after `ptr` that are met (or
-   * can no longer be: an optional one) at level 0, which no backjump undoes, keeping the others
-   * in order. Without it every backjump to level 0 (each conflict that learns a unit) scanned
+   * At level 0, before a decision: drops the active requirements from `ptr` on that are met
+   * (or can no longer be: an optional one) at level 0, which no backjump undoes, keeping the
+   * others in order. Without it every backjump to level 0 (each conflict that learns a unit) scanned
    * them all again at the levels above: on a registry graph most requirements are met at level
    * 0 and conflicts grow with its size, so 40,000 packages cost 7.8 M requirement visits, half
    * of the search.
