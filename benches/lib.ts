@@ -43,8 +43,8 @@ export function normalWeights(bytes: number): Float32Array {
 /**
  * How fast the machine runs plain JS at this moment: the best time of a fixed arithmetic loop
  * (no allocation, no I/O, 2.5 M iterations) over `tries` after a warm-up, in a fresh `node`
- * process (in this one, the loop's speed would depend on what was loaded before it: importing
- * semver alone makes V8 recompile it 2.3x slower).
+ * process (in this one, the loop's speed would depend on the code around it: in an ES module
+ * that also had a direct `eval`, it ran 2x slower).
  *
  * The VMs these benches run on are not always given a full core: on the 2-core VM of
  * benches/RESULTS.md the loop takes 3.0-3.2 ms when the host leaves it alone and 4.5-6 ms
