@@ -122,11 +122,15 @@ describe('chunk codecs in the container', () => {
       { cwd: fileURLToPath(new URL('..', import.meta.url)) },
     )
     const pkg = await openPackage(out)
-    expect(pkg.entries().map((e) => e.codecs)).toEqual([['zstd'], ['zstd']])
-    expect(new TextDecoder().decode(await pkg.read('text.txt'))).toBe('zstd in a package '.repeat(20000))
-    const f32 = new Float32Array((await pkg.read('w.f32')).slice().buffer)
-    expect(f32[12345]).toBe(Math.fround(Math.sin(12345)))
-    expect((await pkg.verify()).ok).toBe(true)
+    try {
+      expect(pkg.entries().map((e) => e.codecs)).toEqual([['zstd'], ['zstd']])
+      expect(new TextDecoder().decode(await pkg.read('text.txt'))).toBe('zstd in a package '.repeat(20000))
+      const f32 = new Float32Array((await pkg.read('w.f32')).slice().buffer)
+      expect(f32[12345]).toBe(Math.fround(Math.sin(12345)))
+      expect((await pkg.verify()).ok).toBe(true)
+    } finally {
+      await pkg.close()
+    }
     expect(readFileSync(out).length).toBeLessThan(800_000 + 360_000)
   })
 })

@@ -21,7 +21,7 @@ describe('built @torshpkg/format', () => {
       const { mkdtempSync } = await import('node:fs'); const { join } = await import('node:path'); const { tmpdir } = await import('node:os')
       const file = join(mkdtempSync(join(tmpdir(), 'dist-')), 'x.torshpkg')
       const fw = m.createPackage(file, { name: 'f', version: '1.0.0' }); await fw.add('a', 'b'); await fw.finish()
-      console.log((await (await m.openPackage(file)).read('a')).length)`
+      const fp = await m.openPackage(file); console.log((await fp.read('a')).length); await fp.close()`
     expect(runNode(dir, `import * as m from '@torshpkg/format'; ${roundTrip}; ${fileCode}`, { type: 'module' })).toBe('1,2,3 true true E_TRUNCATED\n1')
     const which = `console.log(import.meta.resolve('@torshpkg/format').split('/').pop())`
     expect(runNode(dir, `import * as m from '@torshpkg/format'; ${which}; ${roundTrip}`, { type: 'module', conditions: ['browser'] })).toBe('index.js\n1,2,3 true true E_TRUNCATED')

@@ -486,8 +486,12 @@ describe('signing package files in place (Node)', () => {
     expect(calls).toBeGreaterThanOrEqual(3) // the half write, the failure, the restore
     expect(sha(new Uint8Array(await readFile(file)))).toBe(sha(before))
     const again = await openPackage(file)
-    expect((await again.verify()).ok).toBe(true)
-    expect((await verifyPackage(await signPackage(again, alice.secretKey), keyring)).valid).toBe(true)
+    try {
+      expect((await again.verify()).ok).toBe(true)
+      expect((await verifyPackage(await signPackage(again, alice.secretKey), keyring)).valid).toBe(true)
+    } finally {
+      await again.close() // also closes the source signPackage reopened the file with
+    }
   })
 
   it('appendSignaturesToFile checks the digest it is given', async () => {

@@ -108,7 +108,12 @@ describe('writer behaviour', () => {
       const finishing = w.finish()
       await w.abort()
       const summary = await finishing
-      expect((await openPackage(target)).digest).toBe(summary.digest)
+      const pkg = await openPackage(target)
+      try {
+        expect(pkg.digest).toBe(summary.digest)
+      } finally {
+        await pkg.close()
+      }
       expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
       await expect(w.add('b', 'x')).rejects.toMatchObject({ code: 'E_CLOSED' })
     } finally {
