@@ -46,12 +46,11 @@ it('a file replaced between the append and the reopen is not returned as the sig
   try {
     const { secretKey } = await generateKeyPair()
     const error = await signPackage(pkg, secretKey).catch((e) => e)
-    hook.after = undefined
     expect(error).toBeInstanceOf(PackageError)
     expect(error.code).toBe('E_SOURCE_CHANGED')
     expect(Buffer.from(await readFile(file)).equals(Buffer.from(impostor))).toBe(true) // left as the other process made it
   } finally {
-    hook.after = undefined
+    hook.after = undefined // the hook only wraps appendToFile: reset even when an assertion fails
     await pkg.close() // a refused signing leaves the Package open on the file it was opened from
   }
 })
